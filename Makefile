@@ -1,0 +1,42 @@
+# Every target sets up what it needs: virtualenv, dependencies, data.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo data lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+# The data: already there (data_home, Keras cache, Debian), else Debian's
+# package where apt is usable, else the official download.
+data: $(STAMP)
+	@$(PY) -m skfashion data --no-download >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; } || true
+	$(PY) -m skfashion data
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint data
+	$(PY) -m pytest
+
+demo: data
+	$(VENV)/bin/skfashion demo
+
+bench: data
+	$(PY) benchmarks/bench_augment.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,18 @@
+"""skfashion: scikit-learn compatible Fashion-MNIST toolkit.
+
+Multi-class and multi-label image classification with Keras CNNs, and
+augmentations that insert clothing items into larger canvases.
+"""
+
+from .augment import MultiObjectComposer, QuadrantExpander
+from .datasets import CLASS_NAMES, class_name, load_fashion_mnist
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CLASS_NAMES",
+    "MultiObjectComposer",
+    "QuadrantExpander",
+    "class_name",
+    "load_fashion_mnist",
+]
