@@ -307,14 +307,14 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         batch = check_images(X)
         labels = check_labels(y, len(batch.images), self.n_classes)
         rng = check_random_state(self.random_state)
-        canvases, Y, self.sample_indices_ = self._compose(batch.images, labels, rng)
+        n = self.n_samples or len(batch.images)
+        canvases, Y, self.sample_indices_ = self._compose(batch.images, labels, n, rng)
         self.layout_ = np.where(
             self.sample_indices_ >= 0, labels[self.sample_indices_], -1
         )
         return restore_layout(canvases, batch.layout), Y
 
-    def _compose(self, images, labels, rng):
-        n = self.n_samples or len(images)
+    def _compose(self, images, labels, n, rng):
         n_cells = int(np.prod(self.grid_))
         counts = rng.randint(self.min_objects, self.max_objects + 1, size=n)
         # Distinct cells per canvas: a random permutation of the cells in each
@@ -331,8 +331,8 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         return canvases, Y, sample_indices
 
     def _draw(self, images, labels, rng):
-        """Fresh canvases and multi-hot targets from (n, h, w) ``images``."""
-        canvases, Y, _ = self._compose(images, labels, rng)
+        """As many fresh canvases as ``images``, with their multi-hot targets."""
+        canvases, Y, _ = self._compose(images, labels, len(images), rng)
         return canvases, Y
 
     def __sklearn_tags__(self):

@@ -1,0 +1,129 @@
+"""Train the tutorial's models on the real data and time the wrappers.
+
+Usage: ``python benchmarks/bench_models.py [--epochs 15] [--timing-epochs 2]``
+
+1. Time per epoch: a plain Keras ``fit`` of the same network against
+   ``CNNClassifier.fit`` on the same arrays, and per-epoch augmentation
+   (fresh placements from raw items) against pre-built canvases.
+2. The tutorial's recipe: ``CNNClassifier`` on expanded images, test accuracy.
+3. ``MultiLabelTransfer`` frozen and fine-tuned on composites.
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras
+
+from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.datasets import load_fashion_mnist
+from skfashion.metrics import multilabel_summary
+from skfashion.models import CNNClassifier, MultiLabelTransfer
+
+
+def seconds_per_epoch(fit, epochs):
+    """Seconds per epoch, leaving out the first (graph tracing) epoch."""
+    start = time.perf_counter()
+    fit(1)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    fit(epochs)
+    return first, (time.perf_counter() - start) / epochs
+
+
+def timings(X, y, items, epochs):
+    cnn = CNNClassifier(epochs=1, random_state=0).fit(X[:64], y[:64])
+
+    def plain_keras(n_epochs):
+        model = keras.models.clone_model(cnn.model_)
+        model.compile(
+            optimizer="adam",
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        model.fit(X[..., None], y, epochs=n_epochs, batch_size=32, verbose=0)
+
+    def wrapper(n_epochs, **params):
+        CNNClassifier(epochs=n_epochs, random_state=0, **params).fit(
+            items if params else X, y
+        )
+
+    rows = {
+        "plain Keras fit": seconds_per_epoch(plain_keras, epochs),
+        "CNNClassifier.fit": seconds_per_epoch(wrapper, epochs),
+        "CNNClassifier.fit, fresh placements": seconds_per_epoch(
+            lambda n: wrapper(n, augment=QuadrantExpander()), epochs
+        ),
+    }
+    print(f"\nSeconds per epoch on {len(X):,} 56x56 images ({epochs} epochs timed)")
+    for name, (first, per_epoch) in rows.items():
+        print(f"  {name:38s} {per_epoch:6.1f} s   (first epoch {first:.1f} s)")
+    plain = rows["plain Keras fit"][1]
+    arrays = rows["CNNClassifier.fit"][1]
+    fresh = rows["CNNClassifier.fit, fresh placements"][1]
+    print(f"  CNNClassifier / plain Keras            {arrays / plain:6.3f}")
+    print(f"  fresh placements / pre-built arrays    {fresh / arrays:6.3f}")
+    return {name: per_epoch for name, (_, per_epoch) in rows.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--timing-epochs", type=int, default=2)
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["timing", "single", "multi"]
+    )
+    parser.add_argument("--out", default="benchmarks/results.json")
+    args = parser.parse_args()
+
+    train, test = load_fashion_mnist(), load_fashion_mnist(subset="test")
+    X_train = QuadrantExpander(random_state=0).fit_transform(train.images)
+    X_test = QuadrantExpander(random_state=1).fit_transform(test.images)
+    results = {"epochs": args.epochs}
+
+    if "timing" not in args.skip:
+        results["seconds_per_epoch"] = timings(
+            X_train, train.target, train.images, args.timing_epochs
+        )
+
+    if "single" in args.skip and "multi" in args.skip:
+        return
+    start = time.perf_counter()
+    cnn = CNNClassifier(epochs=args.epochs, random_state=0).fit(X_train, train.target)
+    accuracy = cnn.score(X_test, test.target)
+    minutes = (time.perf_counter() - start) / 60
+    print(
+        f"\nCNNClassifier, {args.epochs} epochs on expanded images: "
+        f"test accuracy {accuracy:.4f} ({minutes:.1f} min)"
+    )
+    results["single_label_test_accuracy"] = accuracy
+
+    if "multi" not in args.skip:
+        C_train, Y_train = MultiObjectComposer(random_state=0).fit_resample(
+            train.images, train.target
+        )
+        C_test, Y_test = MultiObjectComposer(random_state=1).fit_resample(
+            test.images, test.target
+        )
+        for name, params in [("frozen", {}), ("fine-tuned", {"fine_tune": True})]:
+            start = time.perf_counter()
+            transfer = MultiLabelTransfer(
+                cnn, epochs=args.epochs, random_state=0, **params
+            ).fit(C_train, Y_train)
+            summary = multilabel_summary(Y_test, transfer.predict(C_test))
+            minutes = (time.perf_counter() - start) / 60
+            print(
+                f"\nMultiLabelTransfer {name}, {args.epochs} epochs ({minutes:.1f} min)"
+            )
+            for key, value in summary.items():
+                print(f"  {key:16s} {value:.4f}")
+            results[f"multi_label_{name}"] = summary
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

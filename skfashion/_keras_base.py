@@ -1,0 +1,254 @@
+"""What every skfashion network shares: scikeras repaired, images, augmentation.
+
+scikeras 0.13 is unmaintained. With scikit-learn >= 1.6 its ``KerasClassifier``
+lists ``ClassifierMixin`` after ``BaseEstimator`` and has no
+``__sklearn_tags__``, so ``is_classifier()`` is False and an integer ``cv``
+silently means ``KFold``. :class:`ImageClassifier` repairs that once, takes
+images in any of our layouts, and can draw fresh canvases every epoch.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import keras
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from sklearn.utils._tags import ClassifierTags
+
+from ._images import check_images
+
+
+def _same(value, default) -> bool:
+    try:
+        return value is default or bool(
+            type(value) is type(default) and value == default
+        )
+    except (TypeError, ValueError):  # arrays and the like
+        return False
+
+
+def _op_determinism(enabled):
+    """Whether TensorFlow's op determinism is on; with a bool, set it first."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    from tensorflow.python.framework import config  # as scikeras does
+
+    if enabled is False:
+        config.disable_op_determinism()
+    return config.is_op_determinism_enabled()
+
+
+def to_network(images: np.ndarray) -> np.ndarray:
+    """(n, h, w) pixels as the network takes them: (n, h, w, 1) in [0, 255].
+
+    uint8 passes through without a copy (the network rescales it). Float
+    pixels in [0, 1], the tutorial's scaling, are brought back to [0, 255].
+    """
+    if images.dtype == np.uint8:
+        return images[..., np.newaxis]
+    if images.dtype.kind in "biu":
+        return images.astype(np.uint8)[..., np.newaxis]
+    images = images.astype(np.float32)
+    if images.size and images.max() <= 1.0:
+        images = images * 255
+    return images[..., np.newaxis]
+
+
+class FreshCanvases(keras.utils.PyDataset):
+    """Training batches of canvases, each drawn afresh from the raw items.
+
+    Items are taken in a random order, each once per pass over the data, and
+    every batch is augmented when Keras asks for it, so no two epochs see the
+    same canvases. Drawing per batch, rather than in ``on_epoch_end``, keeps
+    this true when Keras prefetches the next epoch's first batches.
+
+    Parameters
+    ----------
+    augment : fitted augmenter
+        A fitted :class:`~skfashion.augment.QuadrantExpander` or
+        :class:`~skfashion.augment.MultiObjectComposer`.
+    items : ndarray of shape (n, h, w)
+        Raw items.
+    targets : ndarray of shape (n, ...)
+        Their targets, passed to the augmenter with them.
+    batch_size : int
+    rng : RandomState
+        Source of every draw.
+    """
+
+    def __init__(self, augment, items, targets, batch_size, rng):
+        super().__init__()
+        self.augment = augment
+        self.items = items
+        self.targets = targets
+        self.batch_size = batch_size
+        self.rng = rng
+        self._order = np.empty(0, dtype=np.intp)
+
+    def __len__(self):
+        return math.ceil(len(self.items) / self.batch_size)
+
+    def _next_items(self, size):
+        """The next ``size`` item indices of an endless shuffled stream."""
+        while len(self._order) < size:
+            self._order = np.concatenate(
+                [self._order, self.rng.permutation(len(self.items))]
+            )
+        taken, self._order = self._order[:size], self._order[size:]
+        return taken
+
+    def __getitem__(self, index):
+        size = min(self.batch_size, len(self.items) - index * self.batch_size)
+        chosen = self._next_items(size)
+        canvases, targets = self.augment._draw(
+            self.items[chosen], self.targets[chosen], self.rng
+        )
+        return to_network(canvases), targets
+
+
+class ImageClassifier(KerasClassifier):
+    """A scikeras ``KerasClassifier`` that is a scikit-learn classifier again.
+
+    Subclasses build their network in ``_keras_build_fn(compile_kwargs)`` with
+    input shape ``self.input_shape_`` and set ``augment``.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(poor_score=True)
+        tags.target_tags.required = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def __repr__(self):
+        # scikit-learn's repr shows the parameters that differ from their
+        # defaults; scikeras' own are not in our signatures, so look them up.
+        defaults = {
+            **inspect.signature(KerasClassifier.__init__).parameters,
+            **inspect.signature(type(self).__init__).parameters,
+        }
+        changed = []
+        for name, value in self.get_params(deep=False).items():
+            default = defaults.get(name)
+            if default is None or not _same(value, default.default):
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
+    # -- inputs ---------------------------------------------------------------
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        """Check images (and targets) and return them in the network's layout."""
+        if reset:
+            self._validate_params()
+            if y is None and X is not None:
+                raise ValueError(
+                    f"{type(self).__name__} requires y to be passed, but the "
+                    "target y is None"
+                )
+            self._check_targets(y)
+        if y is not None:
+            _, y = super()._validate_data(None, y, reset=reset, y_numeric=y_numeric)
+        if X is None:
+            return X, y
+        images = check_images(X).images
+        if y is not None and len(y) != len(images):
+            raise ValueError(f"X has {len(images)} images but y has {len(y)} targets")
+        if reset:
+            self.X_dtype_ = images.dtype
+            self.image_shape_ = images.shape[1:]
+            self.n_features_in_ = images[0].size
+            self.augment_ = None
+            self.input_shape_ = self._network_input_shape(images, y)
+        elif images.shape[1:] != self.input_shape_:
+            images = self._place_items(images)
+        return to_network(images), y
+
+    def _check_targets(self, y):
+        """Refuse targets this network cannot learn (subclasses)."""
+
+    def _network_input_shape(self, images, y):
+        """Input shape of the network; with ``augment``, the canvas shape."""
+        if self.augment is None:
+            return images.shape[1:]
+        self.augment_ = clone(self.augment).fit(images, y)
+        rows, cols = self.augment_.grid_
+        return (rows * images.shape[1], cols * images.shape[2])
+
+    def _place_items(self, images):
+        """Raw items given to an augmented network: each alone on a canvas."""
+        if self.augment_ is None or images.shape[1:] != self.image_shape_:
+            raise ValueError(
+                f"X has {images[0].size} features, but {type(self).__name__} is "
+                f"expecting {int(np.prod(self.input_shape_))} features as input "
+                f"(images of shape {self.input_shape_}, got {images.shape[1:]})"
+            )
+        from .augment import QuadrantExpander
+
+        expander = QuadrantExpander(self.augment_.grid_, random_state=0)
+        return expander.fit_transform(images)
+
+    # -- training ---------------------------------------------------------------
+    def _fit(self, *args, **kwargs):
+        # scikeras 0.13 seeds TensorFlow by turning op determinism on, but sets
+        # TF_DETERMINISTIC_OPS before asking whether it was on, so it never
+        # turns it off: every later unseeded random op in the process fails.
+        was_deterministic = _op_determinism(None)
+        try:
+            super()._fit(*args, **kwargs)
+        finally:
+            _op_determinism(was_deterministic)
+
+    def _split_validation(self, X, y):
+        """Hold out the last ``validation_split`` of the data, as Keras does."""
+        n_val = int(len(X) * self.validation_split)
+        if n_val == 0:
+            return (X, y), None
+        return (X[:-n_val], y[:-n_val]), (X[-n_val:], y[-n_val:])
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        """Fit on arrays, or on canvases drawn each epoch when ``augment`` is set.
+
+        The validation data is split off here rather than by Keras, so that it
+        is known afterwards and, with ``augment``, drawn once from held-out
+        items and then kept fixed.
+        """
+        (X, y), validation = self._split_validation(X, y)
+        kwargs["validation_split"] = 0.0
+        if sample_weight is not None:
+            sample_weight = sample_weight[: len(X)]
+        if self.augment_ is not None:
+            if sample_weight is not None:
+                raise ValueError("sample_weight is not supported with augment")
+            rng = check_random_state(self.random_state)
+            if validation is not None:
+                items, targets = validation
+                canvases, targets = self.augment_._draw(
+                    items[..., 0], targets, np.random.RandomState(rng.randint(2**31))
+                )
+                validation = (to_network(canvases), targets)
+            X = FreshCanvases(self.augment_, X[..., 0], y, self.batch_size or 32, rng)
+            y = None
+            kwargs.update(batch_size=None, shuffle=False)
+        self._validation = validation  # for subclasses; not kept after fit
+        if validation is not None:
+            kwargs["validation_data"] = validation
+        super()._fit_keras_model(
+            X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+        )
+
+    def _compile(self, model, compile_kwargs, learning_rate):
+        """Compile with the optimizer scikeras made, at our learning rate."""
+        optimizer = compile_kwargs["optimizer"]
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            optimizer.learning_rate = learning_rate
+        model.compile(**compile_kwargs)
+        return model
