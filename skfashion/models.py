@@ -153,6 +153,23 @@ class CNNClassifier(ImageClassifier):
         self.learning_rate = learning_rate
         self.augment = augment
 
+    def predict_proba(self, X, **kwargs):
+        """Probability of each class in ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Images.
+        **kwargs
+            Passed to Keras' ``predict``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+        """
+        # scikeras squeezes the result, so one image would give (n_classes,).
+        return super().predict_proba(X, **kwargs).reshape(-1, len(self.classes_))
+
     def _check_targets(self, y):
         y = np.asarray(y)
         kind = type_of_target(y)
@@ -517,3 +534,53 @@ class MultiLabelTransfer(ImageClassifier):
             canvases, y = self.augment_._draw(items, y, np.random.RandomState(0))
             X = to_network(canvases)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+
+_FILE_TAG = "skfashion-model"
+
+
+def dump(estimator, path) -> None:
+    """Save a fitted model (or Pipeline) to ``path`` with joblib, tagged as ours.
+
+    Parameters
+    ----------
+    estimator : CNNClassifier, MultiLabelTransfer or Pipeline
+        A fitted model.
+    path : str or path-like
+        Where to write it.
+    """
+    import joblib
+
+    joblib.dump({"format": _FILE_TAG, "estimator": estimator}, path)
+
+
+def load(path):
+    """Load a model saved by :func:`dump` (or ``skfashion train``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    estimator : CNNClassifier, MultiLabelTransfer or Pipeline
+
+    Raises
+    ------
+    ValueError
+        If the file is not a model saved by skfashion.
+    """
+    import joblib
+
+    try:
+        content = joblib.load(path)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # pickle raises many kinds for a foreign file
+        raise ValueError(f"{path} is not a skfashion model file ({exc})") from None
+    if not isinstance(content, dict) or content.get("format") != _FILE_TAG:
+        raise ValueError(
+            f"{path} is not a skfashion model file (save one with skfashion train)"
+        )
+    return content["estimator"]

@@ -1,7 +1,3 @@
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
-
 import pytest
 
 from skfashion.datasets import DataFileError, load_fashion_mnist

@@ -100,6 +100,7 @@ def test_learns_string_labels():
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_array_equal(cnn.classes_[proba.argmax(axis=1)], cnn.predict(X))
     assert cnn.score(X, names) > 0.9
+    assert cnn.predict_proba(X[:1]).shape == (1, 3)  # scikeras would squeeze it
 
 
 def test_scales_pixels_inside_the_network():

@@ -1,0 +1,291 @@
+"""Figures in scikit-learn's display style: build from data, then ``plot(ax=...)``.
+
+matplotlib is imported only when a figure is drawn, and nothing here needs a
+screen: set ``MPLBACKEND=Agg`` (the command line does) to draw headless. For a
+single-label confusion matrix use scikit-learn's
+:class:`~sklearn.metrics.ConfusionMatrixDisplay`; :func:`item_count_confusion`
+applies it to the number of items on multi-label canvases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._images import check_images
+from .datasets import CLASS_NAMES
+from .metrics import multilabel_report
+
+__all__ = [
+    "ImageGridDisplay",
+    "PerClassScoresDisplay",
+    "ProbabilityBarDisplay",
+    "TrainingHistoryDisplay",
+    "item_count_confusion",
+]
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _tile(images, n_cols, gap=2):
+    """(n, h, w) images as one float mosaic of ``n_cols`` columns.
+
+    Images are separated by ``gap`` NaN pixels (drawn in the colormap's "bad"
+    colour), so that canvases stay apart; missing ones are NaN too.
+    """
+    n, h, w = images.shape
+    rows = -(-n // n_cols)
+    cells = np.full((rows * n_cols, h + gap, w + gap), np.nan)
+    cells[:n, :h, :w] = images
+    return (
+        cells.reshape(rows, n_cols, h + gap, w + gap)
+        .transpose(0, 2, 1, 3)
+        .reshape(rows * (h + gap), -1)
+    )
+
+
+class ImageGridDisplay:
+    """Rows of images, one row per group (a class, or a number of items).
+
+    Parameters
+    ----------
+    rows : list of ndarray of shape (k, h, w)
+        The images of each row (rows may be shorter than others).
+    row_labels : list of str
+        A label for each row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.plotting import ImageGridDisplay
+    >>> X = np.random.RandomState(0).randint(0, 256, (40, 28, 28), dtype=np.uint8)
+    >>> display = ImageGridDisplay.from_classes(X, np.arange(40) % 10, n_per_row=4)
+    >>> len(display.rows), display.row_labels[7]
+    (10, 'Sneaker')
+    >>> display.plot()  # doctest: +ELLIPSIS
+    <skfashion.plotting.ImageGridDisplay object at ...>
+    """
+
+    def __init__(self, rows, row_labels):
+        self.rows = rows
+        self.row_labels = row_labels
+
+    @classmethod
+    def from_classes(cls, images, y, *, n_per_row=5, target_names=CLASS_NAMES):
+        """The first ``n_per_row`` images of each class (the tutorial's ``filter``)."""
+        images, y = _as_images(images), np.asarray(y)
+        classes = np.unique(y)
+        rows = [images[y == c][:n_per_row] for c in classes]
+        return cls(rows, [str(target_names[c]) for c in classes])
+
+    @classmethod
+    def from_item_counts(cls, canvases, counts, *, n_per_row=5):
+        """The first canvases with 0, 1, 2, ... items (the tutorial's ``filter2``).
+
+        ``counts`` is the number of items on each canvas (1-D, for instance
+        ``(composer.layout_ >= 0).sum(axis=1)``), or a multi-hot ``Y``, whose
+        rows count distinct classes.
+        """
+        canvases, counts = _as_images(canvases), np.asarray(counts)
+        unit = "item" if counts.ndim == 1 else "class"
+        counts = counts if counts.ndim == 1 else counts.sum(axis=1)
+        values = np.unique(counts)
+        rows = [canvases[counts == k][:n_per_row] for k in values]
+        plural = {"item": "items", "class": "classes"}
+        return cls(rows, [f"{k} {unit if k == 1 else plural[unit]}" for k in values])
+
+    def plot(self, ax=None, *, cmap="gray"):
+        """Draw the grid on ``ax`` (a new figure when None); returns self."""
+        import matplotlib as mpl
+
+        ax = _axes(ax)
+        n_cols = max(len(row) for row in self.rows)
+        h = self.rows[0].shape[1] + 2
+        mosaic = np.concatenate([_tile(row, n_cols) for row in self.rows])
+        colormap = mpl.colormaps[cmap].copy()
+        colormap.set_bad("white")
+        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+        ax.set_yticks(h * np.arange(len(self.rows)) + h / 2, self.row_labels)
+        ax.set_xticks([])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+def _as_images(X):
+    return check_images(X).images
+
+
+class TrainingHistoryDisplay:
+    """Loss and metrics per epoch, training and validation.
+
+    Parameters
+    ----------
+    history : dict of str to list of float
+        A Keras history (``estimator.history_``).
+
+    Examples
+    --------
+    >>> from skfashion.plotting import TrainingHistoryDisplay
+    >>> history = {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]}
+    >>> TrainingHistoryDisplay(history).plot().ax_.get_xlabel()
+    'epoch'
+    """
+
+    def __init__(self, history):
+        self.history = history
+
+    @classmethod
+    def from_estimator(cls, estimator):
+        """The history of a fitted skfashion model."""
+        return cls(dict(estimator.history_))
+
+    def plot(self, ax=None, *, metric="loss"):
+        """Curves of ``metric`` and ``val_<metric>`` on ``ax``; returns self."""
+        ax = _axes(ax)
+        for key in (metric, f"val_{metric}"):
+            if key in self.history:
+                values = self.history[key]
+                label = "validation" if key.startswith("val_") else "training"
+                ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class PerClassScoresDisplay:
+    """Bars of precision, recall and F1 for each label of a multi-label model.
+
+    Parameters
+    ----------
+    report : dict
+        As returned by :func:`skfashion.metrics.multilabel_report`.
+
+    Examples
+    --------
+    >>> from skfashion.plotting import PerClassScoresDisplay
+    >>> display = PerClassScoresDisplay.from_predictions(
+    ...     [[1, 0], [1, 1]], [[1, 0], [0, 1]], target_names=["Bag", "Coat"])
+    >>> display.report["Bag"]["recall"]
+    0.5
+    >>> len(display.plot().ax_.patches)
+    6
+    """
+
+    def __init__(self, report):
+        self.report = report
+
+    @classmethod
+    def from_predictions(cls, Y_true, Y_pred, *, target_names=CLASS_NAMES):
+        """Scores of multi-hot predictions against the truth."""
+        return cls(multilabel_report(Y_true, Y_pred, target_names=target_names))
+
+    @classmethod
+    def from_estimator(cls, estimator, X, Y, *, target_names=CLASS_NAMES):
+        """Scores of ``estimator.predict(X)`` against ``Y``."""
+        return cls.from_predictions(Y, estimator.predict(X), target_names=target_names)
+
+    def plot(self, ax=None):
+        """Grouped bars on ``ax``; returns self."""
+        ax = _axes(ax)
+        names = list(self.report)
+        x = np.arange(len(names))
+        for i, score in enumerate(("precision", "recall", "f1")):
+            values = [self.report[name][score] for name in names]
+            ax.bar(x + (i - 1) * 0.27, values, width=0.27, label=score)
+        ax.set_xticks(x, names, rotation=45, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.legend(loc="lower right")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class ProbabilityBarDisplay:
+    """The tutorial's bar chart: predicted probabilities beside the truth.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_classes,)
+        Predicted probabilities for one image.
+    truth : ndarray of shape (n_classes,)
+        The one-hot (or multi-hot) truth.
+    target_names : sequence of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.plotting import ProbabilityBarDisplay
+    >>> display = ProbabilityBarDisplay(np.full(10, 0.1), np.eye(10)[2])
+    >>> len(display.plot().ax_.patches)
+    20
+    """
+
+    def __init__(self, proba, truth, target_names=CLASS_NAMES):
+        self.proba = np.asarray(proba)
+        self.truth = np.asarray(truth)
+        self.target_names = target_names
+
+    @classmethod
+    def from_estimator(cls, estimator, image, truth, *, target_names=CLASS_NAMES):
+        """Probabilities of one ``image`` against ``truth``.
+
+        ``truth`` is a class label (single-label models) or a multi-hot row.
+        """
+        proba = np.asarray(estimator.predict_proba(np.asarray(image)[np.newaxis]))[0]
+        truth = np.asarray(truth)
+        if truth.ndim == 0:
+            truth = (np.asarray(estimator.classes_) == truth).astype(float)
+        return cls(proba, truth, target_names)
+
+    def plot(self, ax=None):
+        """Truth and probability bars side by side on ``ax``; returns self."""
+        ax = _axes(ax)
+        x = np.arange(len(self.proba))
+        ax.bar(x - 0.2, self.truth, width=0.4, label="truth")
+        ax.bar(x + 0.2, self.proba, width=0.4, label="predicted probability")
+        ax.set_xticks(x, self.target_names, rotation=45, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.legend()
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+def item_count_confusion(Y_true, Y_pred, *, ax=None):
+    """Confusion matrix of the number of distinct classes per canvas.
+
+    Parameters
+    ----------
+    Y_true, Y_pred : array-like of shape (n, n_labels)
+        Multi-hot indicators.
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    display : sklearn.metrics.ConfusionMatrixDisplay
+
+    Examples
+    --------
+    >>> from skfashion.plotting import item_count_confusion
+    >>> display = item_count_confusion([[1, 1], [0, 0]], [[1, 0], [0, 0]])
+    >>> display.confusion_matrix.tolist()
+    [[1, 0, 0], [0, 0, 0], [0, 1, 0]]
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    true, pred = np.asarray(Y_true).sum(axis=1), np.asarray(Y_pred).sum(axis=1)
+    labels = np.arange(max(true.max(), pred.max()) + 1)
+    display = ConfusionMatrixDisplay.from_predictions(
+        true, pred, labels=labels, ax=_axes(ax), colorbar=False
+    )
+    display.ax_.set_xlabel("predicted number of classes")
+    display.ax_.set_ylabel("true number of classes")
+    return display

@@ -1,0 +1,127 @@
+"""The command line end to end, in quick mode, on the real data."""
+
+import json
+
+import joblib
+import numpy as np
+import pytest
+from PIL import Image
+
+from skfashion.cli import main
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_data(request):
+    request.getfixturevalue("fashion_test")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A single-label and a multi-label model saved by ``skfashion train``."""
+    folder = tmp_path_factory.mktemp("models")
+    single, multi = folder / "single.joblib", folder / "multi.joblib"
+    common = ["--epochs", "2", "--train-size", "3000", "--quiet"]
+    assert main(["train", "--kind", "single", *common, "--out", str(single)]) == 0
+    config = folder / "multi.toml"
+    config.write_text(f'kind = "multi"\nbase = "{single}"\nthreshold = 0.4\n')
+    assert main(["train", "--config", str(config), *common, "--out", str(multi)]) == 0
+    return single, multi
+
+
+def _photo(item, path, size=(180, 140)):
+    """A product-photo-like PNG: the item dark on white, RGB, another size."""
+    dark = 255 - np.asarray(item, dtype=np.uint8)
+    rgb = np.stack([dark, dark, np.minimum(dark + 30, 255)], axis=-1).astype(np.uint8)
+    Image.fromarray(rgb).resize(size).save(path)
+    return path
+
+
+def test_demo_quick_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["demo", "--quick", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "single-label test accuracy" in printed and "subset accuracy" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["settings"]["epochs"] == 1
+    assert 0.3 < metrics["single_label"]["test_accuracy"] <= 1
+    assert set(metrics["multi_label"]) >= {
+        "subset_accuracy",
+        "hamming_loss",
+        "f1_micro",
+    }
+    for name in metrics["figures"]:
+        assert (out / name).stat().st_size > 5_000, name
+        assert f"]({name})" in (out / "report.md").read_text()
+    assert len(metrics["figures"]) == 10
+    assert (out / "cnn.joblib").is_file() and (out / "multilabel.joblib").is_file()
+
+
+def test_train_evaluate_predict(models, fashion_test, tmp_path, capsys):
+    single, multi = models
+    assert main(["evaluate", "--model", str(single), "--quiet"]) == 0
+    accuracy = float(capsys.readouterr().out.split()[-1])
+    assert accuracy > 0.5  # 2 epochs on 3,000 items; chance is 0.1
+    assert main(["evaluate", "--model", str(multi), "--quiet"]) == 0
+    assert "subset_accuracy" in capsys.readouterr().out
+    # A trouser and an ankle boot as photos: dark, coloured, on white.
+    trouser = _photo(
+        fashion_test.images[fashion_test.target == 1][0], tmp_path / "t.png"
+    )
+    boot = _photo(fashion_test.images[fashion_test.target == 9][0], tmp_path / "b.jpg")
+    assert main(["predict", "--model", str(single), str(trouser), str(boot)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{trouser}: Trouser ")
+    assert lines[1].startswith(f"{boot}: ") and "Ankle boot" in lines[1]  # top 3
+    assert main(["predict", "--model", str(multi), str(trouser)]) == 0
+    assert capsys.readouterr().out.startswith(f"{trouser}: ")
+
+
+def test_show_writes_pictures(tmp_path, capsys):
+    assert main(["show", "--out", str(tmp_path), "--quiet"]) == 0
+    written = capsys.readouterr().out.split()
+    assert len(written) == 3
+    for path in written:
+        assert Image.open(path).size[0] > 300
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["predict", "--model", "{missing}", "x.png"], "No such file"),
+        (["predict", "--model", "{foreign}", "x.png"], "not a skfashion model"),
+        (["predict", "--model", "{text}", "x.png"], "not a skfashion model"),
+        (["predict", "--model", "{single}", "{text}"], "cannot read"),
+        (["predict", "--model", "{single}", "{tmp}/nope.png"], "no such image"),
+        (["train", "--config", "{bad_config}", "--out", "{tmp}/m"], "unknown settings"),
+        (["train", "--config", "{text}", "--out", "{tmp}/m"], "not valid TOML"),
+    ],
+)
+def test_errors_are_one_line(argv, message, models, tmp_path, capsys):
+    single, _ = models
+    joblib.dump([1, 2, 3], tmp_path / "foreign.joblib")
+    (tmp_path / "text.png").write_text("this is not = [ an image")
+    (tmp_path / "bad.toml").write_text("epoch = 3\n")
+    paths = dict(
+        missing=tmp_path / "missing.joblib",
+        foreign=tmp_path / "foreign.joblib",
+        text=tmp_path / "text.png",
+        bad_config=tmp_path / "bad.toml",
+        single=single,
+        tmp=tmp_path,
+    )
+    argv = [arg.format(**paths) for arg in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skfashion: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    with pytest.raises(Exception):  # noqa: B017 - --debug re-raises whatever it was
+        main([*argv, "--debug"])
+
+
+def test_bad_arguments_exit_with_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--epochs", "0"])
+    assert info.value.code == 2
+    assert "must be a positive integer" in capsys.readouterr().err

@@ -1,0 +1,86 @@
+import io
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+from skfashion.augment import MultiObjectComposer
+from skfashion.plotting import (
+    ImageGridDisplay,
+    PerClassScoresDisplay,
+    ProbabilityBarDisplay,
+    TrainingHistoryDisplay,
+    item_count_confusion,
+)
+
+matplotlib.use("Agg")
+
+
+def _pixels(display):
+    """The figure a display drew, as an RGBA array."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    display.figure_.savefig(buffer, format="png")
+    plt.close(display.figure_)
+    buffer.seek(0)
+    return plt.imread(buffer)
+
+
+def _assert_drawn(display):
+    image = _pixels(display)
+    assert image.shape[0] > 100 and image.shape[1] > 100
+    assert image[..., :3].std() > 0.05  # not a blank canvas
+
+
+@pytest.fixture
+def composites():
+    rng = np.random.RandomState(0)
+    X = rng.randint(1, 256, size=(50, 28, 28)).astype(np.uint8)
+    composer = MultiObjectComposer(60, random_state=0)
+    canvases, Y = composer.fit_resample(X, np.arange(50) % 10)
+    return X, canvases, Y, (composer.layout_ >= 0).sum(axis=1)
+
+
+def test_image_grids(composites):
+    X, canvases, Y, counts = composites
+    by_class = ImageGridDisplay.from_classes(X, np.arange(50) % 10, n_per_row=3).plot()
+    assert [len(row) for row in by_class.rows] == [3] * 10
+    assert by_class.ax_.get_yticklabels()[9].get_text() == "Ankle boot"
+    _assert_drawn(by_class)
+    by_count = ImageGridDisplay.from_item_counts(canvases.reshape(60, -1), counts)
+    assert by_count.row_labels == ["0 items", "1 item", "2 items", "3 items", "4 items"]
+    assert by_count.rows[2].shape[1:] == (56, 56)
+    _assert_drawn(by_count.plot())
+    assert ImageGridDisplay.from_item_counts(canvases, Y).row_labels[1] == "1 class"
+
+
+def test_history_scores_probabilities_and_counts(composites):
+    _, _, Y, _ = composites
+    history = {"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8, 0.7]}
+    display = TrainingHistoryDisplay(history).plot()
+    assert len(display.ax_.lines) == 2
+    _assert_drawn(display)
+    Y_pred = np.roll(Y, 1, axis=0)
+    _assert_drawn(PerClassScoresDisplay.from_predictions(Y, Y_pred).plot())
+    _assert_drawn(ProbabilityBarDisplay(np.linspace(0, 1, 10), Y[1]).plot())
+    confusion = item_count_confusion(Y, Y_pred)
+    assert confusion.confusion_matrix.sum() == len(Y)
+    _assert_drawn(confusion)
+
+
+def test_draws_on_the_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    TrainingHistoryDisplay({"loss": [1, 0.5]}).plot(ax=right)
+    assert right.lines and not left.lines
+    plt.close(fig)
+
+
+def test_matplotlib_is_imported_lazily():
+    code = "import sys, skfashion.plotting; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
