@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo data lint format bench clean
+.PHONY: test demo docs data lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,docs]"
 	touch $@
 
 # The data: already there (data_home, Keras cache, Debian), else Debian's
@@ -38,5 +38,10 @@ demo: data
 bench: data
 	$(PY) benchmarks/bench_augment.py
 
+# SKFASHION_FAST=1 make docs runs the examples on a few thousand images.
+docs: data
+	rm -rf docs/_build docs/auto_examples docs/generated
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info docs/_build docs/auto_examples docs/generated

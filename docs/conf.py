@@ -1,0 +1,55 @@
+"""Sphinx configuration for skfashion's documentation."""
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))  # their _settings
+
+project = "skfashion"
+author = "the skfashion developers"
+copyright = "2026, the skfashion developers"
+release = version = "0.1.0"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
+]
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    # scikit-learn's metadata-routing setters cite pages of its own docs.
+    "exclude-members": ",".join(
+        f"set_{method}_request"
+        for method in ("fit", "score", "predict", "predict_proba", "partial_fit")
+    )
+    + ",set_output",
+}
+intersphinx_mapping = {}  # offline builds: no inventories to fetch
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+html_theme = "alabaster"
+html_static_path = ["_static"]
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
+suppress_warnings = ["config.cache"]  # sphinx-gallery's callable settings
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "ignore_pattern": r"_settings\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+}
