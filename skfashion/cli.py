@@ -173,9 +173,11 @@ def _evaluate(args, log) -> int:
                 test.images, test.target
             )
             results = multilabel_summary(Y, model.predict(canvases))
-        else:
-            expanded = QuadrantExpander(random_state=1).fit_transform(test.images)
-            results = {"accuracy": float(model.score(expanded, test.target))}
+        else:  # a Pipeline places the raw items itself
+            images = test.images
+            if not hasattr(model, "steps"):
+                images = QuadrantExpander(random_state=1).fit_transform(images)
+            results = {"accuracy": float(model.score(images, test.target))}
     for name, value in results.items():
         print(f"{name:16s} {value:.4f}")
     return 0
@@ -204,7 +206,7 @@ def _predict(args, log) -> int:
             print(f"{path}: " + (", ".join(found) if found else "no item found"))
             continue
         item = item_from_picture(path)
-        if shape != item.shape:  # a canvas network: the item goes in one cell
+        if shape != item.shape and cnn is model:  # the item goes in one cell
             grid = (shape[0] // item.shape[0], shape[1] // item.shape[1])
             item = QuadrantExpander(grid, cell=0).fit_transform(item[np.newaxis])[0]
         proba = model.predict_proba(item[np.newaxis])[0]

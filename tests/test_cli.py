@@ -125,3 +125,24 @@ def test_bad_arguments_exit_with_usage(capsys):
         main(["demo", "--epochs", "0"])
     assert info.value.code == 2
     assert "must be a positive integer" in capsys.readouterr().err
+
+
+def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
+    from sklearn.pipeline import Pipeline
+
+    from skfashion.augment import QuadrantExpander
+    from skfashion.models import CNNClassifier, dump
+
+    pipe = Pipeline(
+        [
+            ("expand", QuadrantExpander(random_state=0)),
+            ("cnn", CNNClassifier(epochs=1, random_state=0)),
+        ]
+    )
+    pipe.fit(fashion_test.images[:2000], fashion_test.target[:2000])
+    dump(pipe, tmp_path / "pipe.joblib")
+    assert main(["evaluate", "--model", str(tmp_path / "pipe.joblib"), "--quiet"]) == 0
+    assert float(capsys.readouterr().out.split()[-1]) > 0.3
+    photo = _photo(fashion_test.images[0], tmp_path / "item.png")
+    assert main(["predict", "--model", str(tmp_path / "pipe.joblib"), str(photo)]) == 0
+    assert capsys.readouterr().out.startswith(f"{photo}: ")
