@@ -101,6 +101,15 @@ def _train_settings(args) -> dict:
                 f"{args.config}: unknown settings {sorted(unknown)}; "
                 f"known: {sorted(_TRAIN_KEYS)}"
             )
+        for key, value in config.items():
+            expected = (int, float) if _TRAIN_KEYS[key] is float else _TRAIN_KEYS[key]
+            if not isinstance(value, expected) or (
+                isinstance(value, bool) and _TRAIN_KEYS[key] is not bool
+            ):
+                kind = _TRAIN_KEYS[key].__name__
+                raise ValueError(
+                    f"{args.config}: {key} must be of type {kind}, got {value!r}"
+                )
         settings.update(config)
     for key in _TRAIN_KEYS:
         value = getattr(args, key, None)

@@ -96,6 +96,10 @@ def test_show_writes_pictures(tmp_path, capsys):
         (["predict", "--model", "{single}", "{tmp}/nope.png"], "no such image"),
         (["train", "--config", "{bad_config}", "--out", "{tmp}/m"], "unknown settings"),
         (["train", "--config", "{text}", "--out", "{tmp}/m"], "not valid TOML"),
+        (
+            ["train", "--config", "{typo}", "--out", "{tmp}/m"],
+            "epochs must be of type int",
+        ),
     ],
 )
 def test_errors_are_one_line(argv, message, models, tmp_path, capsys):
@@ -103,11 +107,13 @@ def test_errors_are_one_line(argv, message, models, tmp_path, capsys):
     joblib.dump([1, 2, 3], tmp_path / "foreign.joblib")
     (tmp_path / "text.png").write_text("this is not = [ an image")
     (tmp_path / "bad.toml").write_text("epoch = 3\n")
+    (tmp_path / "typo.toml").write_text('epochs = "three"\n')
     paths = dict(
         missing=tmp_path / "missing.joblib",
         foreign=tmp_path / "foreign.joblib",
         text=tmp_path / "text.png",
         bad_config=tmp_path / "bad.toml",
+        typo=tmp_path / "typo.toml",
         single=single,
         tmp=tmp_path,
     )
