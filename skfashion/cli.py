@@ -24,7 +24,8 @@ from .report import DemoSettings, Log, run_demo, write_pictures
 
 
 def _quiet_libraries() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # 3: TensorFlow's C++ log also prints harmless errors about tf.data attributes.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 

@@ -76,11 +76,11 @@ def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
     --------
     >>> from PIL import Image, ImageDraw
     >>> from skfashion.images import item_from_picture
-    >>> photo = Image.new("RGB", (300, 200), "white")  # a dark bag on white
-    >>> ImageDraw.Draw(photo).rectangle([100, 50, 200, 150], fill="navy")
-    >>> item = item_from_picture(photo)
-    >>> item.shape, item.dtype, int(item[14, 14]) > 200, int(item[0, 0])
-    ((28, 28), dtype('uint8'), True, 0)
+    >>> photo = Image.new("RGB", (300, 200), "white")  # a dark disc on white
+    >>> ImageDraw.Draw(photo).ellipse([100, 50, 200, 150], fill="navy")
+    >>> item = item_from_picture(photo)  # a light disc on black, filling 28x28
+    >>> item.shape, item.dtype, int(item[14, 14]) > 200, int(item[0, 0]) < 20
+    ((28, 28), dtype('uint8'), True, True)
     """
     grey = _grey(picture)
     rows, cols = np.nonzero(grey > 0.1 * grey.max()) if grey.max() > 0 else ([], [])
