@@ -107,8 +107,7 @@ class ImageGridDisplay:
         n_cols = max(len(row) for row in self.rows)
         h = self.rows[0].shape[1] + 2
         mosaic = np.concatenate([_tile(row, n_cols) for row in self.rows])
-        colormap = mpl.colormaps[cmap].copy()
-        colormap.set_bad("white")
+        colormap = mpl.colormaps[cmap].with_extremes(bad="white")
         ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
         ax.set_yticks(h * np.arange(len(self.rows)) + h / 2, self.row_labels)
         ax.set_xticks([])
