@@ -256,7 +256,6 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         self.n_classes = n_classes
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Check the parameters, the items and their labels.
 
@@ -271,8 +270,14 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         -------
         self : MultiObjectComposer
         """
+        self._fit(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit(self, X, y):
+        """Validate everything once; return the (n, h, w) items and labels."""
         batch = self._fit_images(X)
-        check_labels(y, len(batch.images), self.n_classes)
+        labels = check_labels(y, len(batch.images), self.n_classes)
         n_cells = int(np.prod(self.grid_))
         if self.max_objects > n_cells:
             raise ValueError(
@@ -284,7 +289,7 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
                 f"min_objects={self.min_objects} exceeds max_objects={self.max_objects}"
             )
         self.classes_ = np.arange(self.n_classes)
-        return self
+        return batch, labels
 
     def fit_resample(self, X, y):
         """Compose new canvases from the items in ``X``.
@@ -303,9 +308,7 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         Y : ndarray of shape (n_samples, n_classes), dtype uint8
             Multi-hot indicator of the classes visible on each canvas.
         """
-        self.fit(X, y)
-        batch = check_images(X)
-        labels = check_labels(y, len(batch.images), self.n_classes)
+        batch, labels = self._fit(X, y)
         rng = check_random_state(self.random_state)
         n = self.n_samples or len(batch.images)
         canvases, Y, self.sample_indices_ = self._compose(batch.images, labels, n, rng)

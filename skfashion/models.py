@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images
+from ._images import check_images, check_labels
 from ._keras_base import ImageClassifier, to_network
 
 __all__ = ["CNNClassifier", "MultiLabelTransfer"]
@@ -531,7 +531,8 @@ class MultiLabelTransfer(ImageClassifier):
         y = np.asarray(y)
         if y.ndim == 1 and self.augment_ is not None:
             items = check_images(X).images
-            canvases, y = self.augment_._draw(items, y, np.random.RandomState(0))
+            labels = check_labels(y, len(items), self.augment_.n_classes)
+            canvases, y = self.augment_._draw(items, labels, np.random.RandomState(0))
             X = to_network(canvases)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
