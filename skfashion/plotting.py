@@ -154,6 +154,9 @@ class TrainingHistoryDisplay:
                 values = self.history[key]
                 label = "validation" if key.startswith("val_") else "training"
                 ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=label)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.legend()
