@@ -215,11 +215,12 @@ class ImageClassifier(KerasClassifier):
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
-        """Fit on arrays, or on canvases drawn each epoch when ``augment`` is set.
+        """Prepare the training data once, then :meth:`_train` on it.
 
         The validation data is split off here rather than by Keras, so that it
         is known afterwards and, with ``augment``, drawn once from held-out
-        items and then kept fixed.
+        items and then kept fixed. With ``augment``, ``X`` becomes a
+        :class:`FreshCanvases` stream of batches.
         """
         (X, y), validation = self._split_validation(X, y)
         kwargs["validation_split"] = 0.0
@@ -241,6 +242,10 @@ class ImageClassifier(KerasClassifier):
         self._validation = validation  # for subclasses; not kept after fit
         if validation is not None:
             kwargs["validation_data"] = validation
+        self._train(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+
+    def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        """Run Keras' ``fit`` on prepared data (subclasses may train in phases)."""
         super()._fit_keras_model(
             X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
         )

@@ -435,16 +435,16 @@ class MultiLabelTransfer(ImageClassifier):
         model = keras.Model(backbone.inputs, outputs, name="multi_label")
         return self._compile(model, compile_kwargs, self.learning_rate)
 
-    def _fit_keras_model(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-    ):
+    def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        # Both phases share one stream of training data: with ``augment`` the
+        # fine-tuning epochs continue it rather than replay the warm-up's.
         if not self.fine_tune or epochs <= self.warmup_epochs:
-            return super()._fit_keras_model(
+            return super()._train(
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
         warmup = self.warmup_epochs
         if warmup:
-            super()._fit_keras_model(
+            super()._train(
                 X, y, sample_weight, warm_start, warmup, initial_epoch, **kwargs
             )
         for layer in self.model_.layers:
@@ -452,7 +452,7 @@ class MultiLabelTransfer(ImageClassifier):
         self._compile(
             self.model_, self._get_compile_kwargs(), self.fine_tune_learning_rate
         )
-        super()._fit_keras_model(
+        super()._train(
             X, y, sample_weight, True, epochs - warmup, initial_epoch + warmup, **kwargs
         )
 

@@ -301,6 +301,30 @@ def test_fresh_composites_for_multi_label(base, canvases):
         CNNClassifier(augment=MultiObjectComposer(), **TINY).fit(items, labels)
 
 
+class _RecordingComposer(MultiObjectComposer):
+    log: list = []
+
+    def _draw(self, images, labels, rng):
+        canvases, Y = super()._draw(images, labels, rng)
+        self.log.append(canvases.tobytes())
+        return canvases, Y
+
+
+def test_fine_tuning_continues_the_stream_of_fresh_composites(base, canvases):
+    items, labels, _, _ = canvases
+    _RecordingComposer.log = []
+    MultiLabelTransfer(
+        base,
+        augment=_RecordingComposer(n_classes=3),
+        fine_tune=True,
+        warmup_epochs=1,
+        **{**FIT, "epochs": 2},
+    ).fit(items, labels)
+    # The fine-tuning epoch draws new batches; it does not replay the warm-up's.
+    assert len(_RecordingComposer.log) >= 12
+    assert len(set(_RecordingComposer.log)) == len(_RecordingComposer.log)
+
+
 # -- persistence ------------------------------------------------------------------
 
 
