@@ -197,7 +197,7 @@ def _load_subset(subset: str, dirs: list[Path], download: bool):
     # IDX format: a big-endian header (16 bytes for images, 8 for labels).
     images = np.frombuffer(_find(images_file, dirs, download), np.uint8, offset=16)
     labels = np.frombuffer(_find(labels_file, dirs, download), np.uint8, offset=8)
-    return images.reshape(-1, 28, 28).copy(), labels.astype(np.intp)
+    return images.reshape(-1, 28, 28), labels.astype(np.intp)  # read-only views
 
 
 def load_fashion_mnist(
@@ -249,8 +249,9 @@ def load_fashion_mnist(
         _load_subset(s, dirs, download)
         for s in (("train", "test") if subset == "all" else (subset,))
     ]
-    images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-    target = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+    # One writable copy of the pixels: concatenating makes it for "all".
+    images = np.concatenate([p[0] for p in parts])
+    target = np.concatenate([p[1] for p in parts])
     data = images.reshape(len(images), -1)
     if return_X_y:
         return data, target
