@@ -78,3 +78,20 @@ def check_labels(y, n_images: int, n_classes: int) -> np.ndarray:
             f"[{y.min()}, {y.max()}]"
         )
     return y
+
+
+def split_cells(canvases: np.ndarray, cell_shape: tuple[int, int]) -> np.ndarray:
+    """(n, rows * h, cols * w) canvases as (n, rows * cols, h, w) cells, row-major.
+
+    Raises a ValueError when the canvases are not a whole number of cells.
+    """
+    height, width = cell_shape
+    n, canvas_height, canvas_width = canvases.shape
+    rows, cols = canvas_height // height, canvas_width // width
+    if rows * height != canvas_height or cols * width != canvas_width or not rows:
+        raise ValueError(
+            f"images of shape {canvases.shape[1:]} are not a whole number of "
+            f"{height}x{width} cells (the items this model was trained on)"
+        )
+    cells = canvases.reshape(n, rows, height, cols, width).swapaxes(2, 3)
+    return cells.reshape(n, rows * cols, height, width)

@@ -18,6 +18,7 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._tags import ClassifierTags
+from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_images
 
@@ -56,6 +57,33 @@ def to_network(images: np.ndarray) -> np.ndarray:
     if images.size and images.max() <= 1.0:
         images = images * 255
     return images[..., np.newaxis]
+
+
+def predict_in_batches(model, X, *, batch_size=1024, **kwargs) -> np.ndarray:
+    """``model``'s outputs for ``X``, in large batches and without a progress bar.
+
+    Each batch goes through Keras' ``predict_on_batch``, whose compiled
+    function is kept between calls. The last batch is padded to a power of two,
+    so a few batch shapes serve every call and nothing is traced again (JAX
+    compiles once per shape). Other ``kwargs`` (callbacks, ...) fall back to
+    Keras' ``predict``.
+    """
+    kwargs.pop("verbose", None)
+    if kwargs:
+        return model.predict(X, batch_size=batch_size, verbose=0, **kwargs)
+    outputs = []
+    for start in range(0, len(X), batch_size):
+        batch = X[start : start + batch_size]
+        size = len(batch)
+        padded = min(batch_size, 1 << (size - 1).bit_length())
+        if padded != size:
+            batch = np.concatenate(
+                [batch, np.zeros((padded - size, *batch.shape[1:]), batch.dtype)]
+            )
+        outputs.append(keras.ops.convert_to_numpy(model.predict_on_batch(batch))[:size])
+    if not outputs:
+        return np.zeros((0, *model.output_shape[1:]), dtype=np.float32)
+    return np.concatenate(outputs)
 
 
 class FreshCanvases(keras.utils.PyDataset):
@@ -108,6 +136,32 @@ class FreshCanvases(keras.utils.PyDataset):
             self.items[chosen], self.targets[chosen], self.rng
         )
         return to_network(canvases), targets
+
+
+class FreshCells(FreshCanvases):
+    """Training batches of the cells of fresh composites, with per-cell targets.
+
+    Every batch arranges ``batch_size`` composites (as
+    :class:`~skfashion.augment.MultiObjectComposer` would) without drawing
+    them: each placed item is a cell whose target is its class, and the empty
+    cells, all alike, are one black cell of target ``n_classes`` weighted by
+    their number. The loss is the same as on every cell of the composites,
+    for the cost of the items alone.
+    """
+
+    def __getitem__(self, index):
+        size = min(self.batch_size, len(self.items) - index * self.batch_size)
+        chosen = self._next_items(size)
+        _, _, sources = self.augment._arrange(size, size, self.rng)
+        n_cells = int(np.prod(self.augment.grid_))
+        n_empty = size * n_cells - len(sources)
+        black = np.zeros((1, *self.items.shape[1:]), dtype=self.items.dtype)
+        cells = np.concatenate([self.items[chosen[sources]], black])
+        targets = np.append(self.targets[chosen[sources]], self.augment.n_classes)
+        weights = np.append(np.ones(len(sources)), n_empty) * (
+            (len(sources) + 1) / (size * n_cells)
+        )
+        return to_network(cells), targets, weights.astype(np.float32)
 
 
 class ImageClassifier(KerasClassifier):
@@ -166,9 +220,14 @@ class ImageClassifier(KerasClassifier):
             self.n_features_in_ = images[0].size
             self.augment_ = None
             self.input_shape_ = self._network_input_shape(images, y)
+            images = self._training_images(images)
         elif images.shape[1:] != self.input_shape_:
             images = self._place_items(images)
         return to_network(images), y
+
+    def _training_images(self, images):
+        """What the network trains on, from the checked images (subclasses)."""
+        return images
 
     def _check_targets(self, y):
         """Refuse targets this network cannot learn (subclasses)."""
@@ -226,17 +285,16 @@ class ImageClassifier(KerasClassifier):
         kwargs["validation_split"] = 0.0
         if sample_weight is not None:
             sample_weight = sample_weight[: len(X)]
-        if self.augment_ is not None:
+        if self._draws_canvases:
             if sample_weight is not None:
                 raise ValueError("sample_weight is not supported with augment")
             rng = check_random_state(self.random_state)
             if validation is not None:
                 items, targets = validation
-                canvases, targets = self.augment_._draw(
+                validation = self._draw_validation(
                     items[..., 0], targets, np.random.RandomState(rng.randint(2**31))
                 )
-                validation = (to_network(canvases), targets)
-            X = FreshCanvases(self.augment_, X[..., 0], y, self.batch_size or 32, rng)
+            X = self._training_stream(X[..., 0], y, rng)
             y = None
             kwargs.update(batch_size=None, shuffle=False)
         self._validation = validation  # for subclasses; not kept after fit
@@ -244,16 +302,45 @@ class ImageClassifier(KerasClassifier):
             kwargs["validation_data"] = validation
         self._train(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
 
+    def _draw_validation(self, items, targets, rng):
+        """Validation data drawn once from held-out raw items."""
+        canvases, targets = self.augment_._draw(items, targets, rng)
+        return to_network(canvases), targets
+
+    def _training_stream(self, items, targets, rng):
+        """Training batches drawn afresh from raw items."""
+        return FreshCanvases(self.augment_, items, targets, self.batch_size or 32, rng)
+
+    @property
+    def _draws_canvases(self) -> bool:
+        """Whether training draws fresh canvases from raw items every batch."""
+        return self.augment_ is not None
+
     def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """Run Keras' ``fit`` on prepared data (subclasses may train in phases)."""
         super()._fit_keras_model(
             X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
         )
 
+    # -- predicting ---------------------------------------------------------------
+    def _predict_raw(self, X, **kwargs):
+        """The network's outputs for ``X``: large batches, silent, no retracing."""
+        check_is_fitted(self)
+        X, _ = self._validate_data(X)
+        return self._predict_network(X, **kwargs)
+
+    def _predict_network(self, X, **kwargs):
+        """Run ``model_`` on prepared inputs (subclasses may skip work)."""
+        return predict_in_batches(self.model_, X, **kwargs)
+
     def _compile(self, model, compile_kwargs, learning_rate):
         """Compile with the optimizer scikeras made, at our learning rate."""
         optimizer = compile_kwargs["optimizer"]
-        if isinstance(optimizer, keras.optimizers.Optimizer):
+        if isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+            # An optimizer made with a float rate cannot take a schedule.
+            config = {**optimizer.get_config(), "learning_rate": learning_rate}
+            compile_kwargs["optimizer"] = type(optimizer).from_config(config)
+        elif isinstance(optimizer, keras.optimizers.Optimizer):
             optimizer.learning_rate = learning_rate
         model.compile(**compile_kwargs)
         return model

@@ -317,7 +317,12 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         )
         return restore_layout(canvases, batch.layout), Y
 
-    def _compose(self, images, labels, n, rng):
+    def _arrange(self, n_items, n, rng):
+        """Where items go on ``n`` canvases, without drawing them.
+
+        Returns, for every placed item, its canvas, its cell (row-major) and
+        its index among the ``n_items`` items.
+        """
         n_cells = int(np.prod(self.grid_))
         counts = rng.randint(self.min_objects, self.max_objects + 1, size=n)
         # Distinct cells per canvas: a random permutation of the cells in each
@@ -325,7 +330,12 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         cell_order = np.argsort(rng.random_sample((n, n_cells)), axis=1)
         canvas_index, slot = np.nonzero(np.arange(n_cells) < counts[:, None])
         cells = cell_order[canvas_index, slot]
-        sources = rng.randint(len(images), size=len(cells))
+        sources = rng.randint(n_items, size=len(cells))
+        return canvas_index, cells, sources
+
+    def _compose(self, images, labels, n, rng):
+        n_cells = int(np.prod(self.grid_))
+        canvas_index, cells, sources = self._arrange(len(images), n, rng)
         canvases = _paste(images[sources], canvas_index, cells, n, self.grid_)
         Y = np.zeros((n, self.n_classes), dtype=np.uint8)
         Y[canvas_index, labels[sources]] = 1

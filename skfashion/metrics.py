@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import (
     accuracy_score,
+    confusion_matrix,
     f1_score,
     hamming_loss,
     make_scorer,
@@ -17,11 +18,17 @@ from sklearn.metrics import (
 )
 
 __all__ = [
+    "cell_accuracy",
+    "cell_confusion_matrix",
     "count_accuracy",
+    "item_accuracy",
+    "item_count_accuracy",
+    "layout_summary",
     "multilabel_report",
     "multilabel_scorers",
     "multilabel_summary",
     "subset_accuracy",
+    "subset_accuracy_by_count",
 ]
 
 
@@ -180,4 +187,187 @@ def multilabel_scorers() -> dict:
         "f1_micro": make_scorer(f1_score, average="micro", zero_division=1.0),
         "f1_samples": make_scorer(f1_score, average="samples", zero_division=1.0),
         "count_accuracy": make_scorer(count_accuracy),
+    }
+
+
+# -- layouts: what is in each cell ----------------------------------------------
+
+
+def _check_layouts(layout_true, layout_pred, n_classes=None):
+    layout_true, layout_pred = np.asarray(layout_true), np.asarray(layout_pred)
+    if layout_true.ndim != 2 or layout_true.shape != layout_pred.shape:
+        raise ValueError(
+            "layouts must be of the same shape (n_canvases, n_cells), got "
+            f"{layout_true.shape} and {layout_pred.shape}"
+        )
+    for layout in (layout_true, layout_pred):
+        if layout.dtype.kind not in "iu":
+            raise ValueError(f"layouts hold integer classes, got dtype {layout.dtype}")
+        high = n_classes - 1 if n_classes is not None else None
+        if layout.size and (
+            layout.min() < -1 or (high is not None and layout.max() > high)
+        ):
+            raise ValueError(
+                "layouts hold a class in [0, n_classes) or -1 (empty) per cell, "
+                f"got values in [{layout.min()}, {layout.max()}]"
+            )
+    return layout_true, layout_pred
+
+
+def cell_accuracy(layout_true, layout_pred) -> float:
+    """Fraction of cells whose content (a class, or empty) is right.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty (as
+        :attr:`MultiObjectComposer.layout_` and ``predict_layout`` give them).
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> from skfashion.metrics import cell_accuracy
+    >>> cell_accuracy([[3, -1, -1, 7]], [[3, -1, 2, 7]])
+    0.75
+    """
+    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    return float(np.mean(layout_true == layout_pred))
+
+
+def item_accuracy(layout_true, layout_pred) -> float:
+    """Fraction of the cells holding an item whose class is named right.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty.
+
+    Returns
+    -------
+    score : float
+        ``nan`` when no cell holds an item.
+
+    Examples
+    --------
+    >>> from skfashion.metrics import item_accuracy
+    >>> item_accuracy([[3, -1, -1, 7]], [[3, -1, 2, 1]])
+    0.5
+    """
+    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    items = layout_true >= 0
+    if not items.any():
+        return float("nan")
+    return float(np.mean(layout_true[items] == layout_pred[items]))
+
+
+def item_count_accuracy(layout_true, layout_pred) -> float:
+    """Fraction of canvases whose number of items is right, duplicates counted.
+
+    Unlike :func:`count_accuracy`, two items of the same class count as two.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty.
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> from skfashion.metrics import item_count_accuracy
+    >>> true = [[3, 3, -1, -1], [-1, -1, -1, -1]]
+    >>> item_count_accuracy(true, [[3, 5, -1, -1], [1, -1, -1, -1]])
+    0.5
+    """
+    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    return float(
+        np.mean((layout_true >= 0).sum(axis=1) == (layout_pred >= 0).sum(axis=1))
+    )
+
+
+def cell_confusion_matrix(layout_true, layout_pred, *, n_classes: int = 10):
+    """Confusion of cell contents; "empty" is the first row and column.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty.
+    n_classes : int, default=10
+        Classes are ``0 .. n_classes - 1``.
+
+    Returns
+    -------
+    matrix : ndarray of shape (n_classes + 1, n_classes + 1)
+        ``matrix[i, j]``: cells holding ``i - 1`` (row 0: empty) read as
+        ``j - 1``.
+
+    Examples
+    --------
+    >>> from skfashion.metrics import cell_confusion_matrix
+    >>> cell_confusion_matrix([[0, -1]], [[1, -1]], n_classes=2)
+    array([[1, 0, 0],
+           [0, 0, 1],
+           [0, 0, 0]])
+    """
+    layout_true, layout_pred = _check_layouts(layout_true, layout_pred, n_classes)
+    return confusion_matrix(
+        layout_true.ravel(), layout_pred.ravel(), labels=np.arange(-1, n_classes)
+    )
+
+
+def subset_accuracy_by_count(Y_true, Y_pred, counts) -> dict[int, float]:
+    """Subset accuracy of the canvases holding each number of items.
+
+    Parameters
+    ----------
+    Y_true, Y_pred : array-like of shape (n, n_labels)
+        Multi-hot indicators.
+    counts : array-like of shape (n,)
+        Items on each canvas (duplicates counted).
+
+    Returns
+    -------
+    scores : dict
+        ``{count: subset accuracy}`` for each count present.
+
+    Examples
+    --------
+    >>> from skfashion.metrics import subset_accuracy_by_count
+    >>> subset_accuracy_by_count([[1, 0], [1, 1]], [[1, 0], [1, 0]], [1, 2])
+    {1: 1.0, 2: 0.0}
+    """
+    Y_true, Y_pred = _check_indicators(Y_true, Y_pred)
+    counts = np.asarray(counts)
+    right = np.all(Y_true == Y_pred, axis=1)
+    return {int(k): float(right[counts == k].mean()) for k in np.unique(counts)}
+
+
+def layout_summary(layout_true, layout_pred) -> dict[str, float]:
+    """The per-cell figures, in one dict.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty.
+
+    Returns
+    -------
+    summary : dict
+        ``cell_accuracy``, ``item_accuracy`` and ``item_count_accuracy``.
+
+    Examples
+    --------
+    >>> from skfashion.metrics import layout_summary
+    >>> layout_summary([[3, -1]], [[3, -1]])["item_count_accuracy"]
+    1.0
+    """
+    return {
+        "cell_accuracy": cell_accuracy(layout_true, layout_pred),
+        "item_accuracy": item_accuracy(layout_true, layout_pred),
+        "item_count_accuracy": item_count_accuracy(layout_true, layout_pred),
     }

@@ -8,6 +8,7 @@ Both are scikeras ``KerasClassifier`` subclasses, repaired for scikit-learn
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import keras
@@ -20,10 +21,36 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images, check_labels
-from ._keras_base import ImageClassifier, to_network
+from ._images import check_images, check_labels, split_cells
+from ._keras_base import FreshCells, ImageClassifier, predict_in_batches, to_network
+from .augment import _check_grid
+from .networks import (
+    TOWERS,
+    GridOfCells,
+    SmoothedSparseCrossentropy,
+    build_canvas_network,
+    build_cell_network,
+    tower_of,
+)
 
-__all__ = ["CNNClassifier", "MultiLabelTransfer"]
+__all__ = ["PRESETS", "CNNClassifier", "MultiLabelTransfer"]
+
+#: Named settings of :class:`CNNClassifier` (see :meth:`CNNClassifier.from_preset`).
+PRESETS = {
+    "tutorial": {},
+    "fast": {
+        "architecture": "cells",
+        "tower": "bn",
+        "filters": (32, 64, 64),
+        "dropout": 0.3,
+        "batch_size": 128,
+        "learning_rate": 3e-3,
+        "lr_schedule": "cosine",
+        "label_smoothing": 0.1,
+        "epochs": 10,
+    },
+}
+PRESETS["quick"] = {**PRESETS["fast"], "epochs": 2}
 
 _COMMON_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -36,42 +63,75 @@ _COMMON_CONSTRAINTS = {
 
 
 class CNNClassifier(ImageClassifier):
-    """The tutorial's convolutional network as a scikit-learn classifier.
+    """A convolutional network as a scikit-learn classifier: one class per image.
 
-    Conv2D blocks (kernel ``kernel_size``, ``same`` padding, ReLU), each
-    followed by 2x2 max-pooling and, but for the last, dropout; then a flatten
-    (or global average pooling) and a softmax layer. With the defaults on
-    56x56 canvases it has the tutorial's 41,786 parameters. Pixels arrive as
-    uint8 (or floats) and are scaled to [0, 1] inside the network.
+    Two networks (``architecture``):
+
+    ``"canvas"`` (default)
+        The tutorial's: a convolution tower over the whole canvas, flattened,
+        and a softmax layer. With the defaults on 56x56 canvases it has the
+        tutorial's 41,786 parameters.
+    ``"cells"``
+        Grid-aware: the canvas is cut into cells of one item's size, one shared
+        network names the item in a cell, and the canvas gets the mean of its
+        non-empty cells' probabilities. A prediction does not depend on the
+        cell that holds the item, empty cells are never computed, and raw
+        items (one cell) can be given to ``predict`` as they are. ``model_``
+        is the network of one cell; :func:`~skfashion.networks.build_grid_network`
+        makes it a network of whole canvases.
+
+    Pixels arrive as uint8 (or floats) and are scaled to [0, 1] inside the
+    network. :meth:`from_preset` gives named settings: ``"tutorial"`` (the
+    defaults) and ``"fast"`` (the grid-aware network and recipe that the
+    command line uses).
 
     Parameters
     ----------
     filters : tuple of int, default=(16, 32, 64)
         Filters of each convolution block.
     kernel_size : int, default=2
-        Side of the convolution kernels.
+        Side of the convolution kernels of the ``"tutorial"`` tower.
     dropout : float, default=0.3
-        Dropout rate after every block but the last.
+        Dropout rate: after every block but the last (``"tutorial"`` tower),
+        or on the features (``"bn"`` tower).
     pooling : {"flatten", "average"}, default="flatten"
         How the last feature maps reach the classifier: flattened, or global
         average pooling (fewer parameters; the tutorial found it worse).
+    architecture : {"canvas", "cells"}, default="canvas"
+        The tutorial's network over whole canvases, or the grid-aware one.
+    tower : {"tutorial", "bn"}, default="tutorial"
+        The convolution stack (see :mod:`skfashion.networks`): the tutorial's,
+        or 3x3 convolutions with batch normalisation.
+    grid : tuple of (int, int), default=(2, 2)
+        Rows and columns of cells in the training canvases, for
+        ``architecture="cells"`` without ``augment`` (with ``augment`` the
+        cells are the raw items).
     learning_rate : float, default=1e-3
-        Learning rate of the optimizer (Adam by default).
+        (Peak) learning rate of the optimizer (Adam by default).
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"``: a linear warm-up over the first 5% of the steps, then
+        a cosine decay to zero at the last step.
+    label_smoothing : float, default=0.0
+        Mix the one-hot targets with the uniform distribution.
+    flip : bool, default=False
+        Flip training items left to right at random (``architecture="cells"``).
     augment : QuadrantExpander, default=None
         Draw new canvases from the raw training items every epoch. ``fit``
-        then takes raw items, and ``predict`` canvases (raw items are placed
-        in a random cell). Validation items are placed once and kept.
+        then takes raw items, and ``predict`` canvases (the ``"canvas"``
+        network places raw items in cell 0; the ``"cells"`` network reads them
+        as they are, and needs no placement: its training items are the cells).
+        Validation items are placed once and kept.
     epochs : int, default=15
         Passes over the training data (the tutorial's 15).
     batch_size : int, default=32
-        Images per gradient step.
+        Images per gradient step (``predict`` uses batches of 1024).
     validation_split : float, default=0.0
         Fraction of the training data, taken from its end, held out to
         validate after each epoch (reported in ``history_``).
     callbacks : list of keras.callbacks.Callback, default=None
         Passed to Keras' ``fit``.
     verbose : int, default=0
-        Keras' verbosity.
+        Keras' verbosity while training (``predict`` is always silent).
     random_state : int, RandomState instance or None, default=None
         Seeds the weights, the dropout and the augmentation.
     **kwargs
@@ -83,11 +143,13 @@ class CNNClassifier(ImageClassifier):
     classes_ : ndarray of shape (n_classes,)
         Class labels, integers or strings.
     model_ : keras.Model
-        The fitted network.
+        The fitted network (of one cell with ``architecture="cells"``).
     history_ : dict
         Loss and metrics per epoch.
     input_shape_ : tuple of (int, int)
-        Height and width of the images the network takes.
+        Height and width of the canvases the estimator takes.
+    cell_shape_ : tuple of (int, int)
+        Height and width of a cell (``architecture="cells"`` only).
     n_features_in_ : int
         Pixels per training image (per raw item with ``augment``).
 
@@ -112,6 +174,12 @@ class CNNClassifier(ImageClassifier):
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"flatten", "average"})],
+        "architecture": [StrOptions({"canvas", "cells"})],
+        "tower": [StrOptions(set(TOWERS))],
+        "grid": [tuple, list],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "flip": ["boolean"],
     }
 
     def __init__(
@@ -121,7 +189,13 @@ class CNNClassifier(ImageClassifier):
         kernel_size=2,
         dropout=0.3,
         pooling="flatten",
+        architecture="canvas",
+        tower="tutorial",
+        grid=(2, 2),
         learning_rate=1e-3,
+        lr_schedule="constant",
+        label_smoothing=0.0,
+        flip=False,
         augment=None,
         epochs=15,
         batch_size=32,
@@ -150,8 +224,43 @@ class CNNClassifier(ImageClassifier):
         self.kernel_size = kernel_size
         self.dropout = dropout
         self.pooling = pooling
+        self.architecture = architecture
+        self.tower = tower
+        self.grid = grid
         self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
+        self.flip = flip
         self.augment = augment
+
+    @classmethod
+    def from_preset(cls, preset: str, **params) -> CNNClassifier:
+        """A classifier with the named settings of :data:`PRESETS`.
+
+        Parameters
+        ----------
+        preset : {"tutorial", "fast", "quick"}
+            ``"tutorial"``: the tutorial's network and recipe (the defaults).
+            ``"fast"``: the grid-aware network, its tower and recipe, chosen
+            by measurement (``docs/benchmarks.md``). ``"quick"``: the same in
+            fewer epochs.
+        **params
+            Parameters that override the preset's.
+
+        Returns
+        -------
+        classifier : CNNClassifier
+            Unfitted.
+
+        Examples
+        --------
+        >>> from skfashion.models import CNNClassifier
+        >>> CNNClassifier.from_preset("fast", epochs=2).architecture
+        'cells'
+        """
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
+        return cls(**{**PRESETS[preset], **params})
 
     def predict_proba(self, X, **kwargs):
         """Probability of each class in ``classes_``.
@@ -181,32 +290,103 @@ class CNNClassifier(ImageClassifier):
         if len(np.unique(y)) < 2:
             raise ValueError("CNNClassifier needs at least two classes, got 1 class")
 
+    # -- the grid-aware network -------------------------------------------------
+    @property
+    def _draws_canvases(self) -> bool:
+        # The cells network trains on the items themselves: where a canvas
+        # would hold them cannot change what it learns.
+        return self.augment_ is not None and self.architecture == "canvas"
+
+    def _network_input_shape(self, images, y):
+        shape = super()._network_input_shape(images, y)
+        if self.architecture == "cells":
+            if self.augment_ is not None:
+                self.cell_shape_ = images.shape[1:]
+            else:
+                rows, cols = _check_grid(self.grid)
+                if shape[0] % rows or shape[1] % cols:
+                    raise ValueError(
+                        f"images of shape {shape} are not a {rows}x{cols} grid "
+                        "of whole cells: set grid to the canvases' grid"
+                    )
+                self.cell_shape_ = (shape[0] // rows, shape[1] // cols)
+        return shape
+
+    def _training_images(self, images):
+        """With ``architecture="cells"``, each canvas's cell with the most ink.
+
+        Training canvases hold one item each (as QuadrantExpander makes them),
+        so this is the item, wherever it lies; an empty canvas gives a black
+        cell.
+        """
+        self._n_fit_images = len(images)
+        if self.architecture != "cells" or images.shape[1:] == self.cell_shape_:
+            return images
+        cells = split_cells(images, self.cell_shape_)
+        ink = cells.reshape(*cells.shape[:2], -1).sum(axis=2, dtype=np.int64)
+        return cells[np.arange(len(cells)), ink.argmax(axis=1)]
+
+    def _place_items(self, images):
+        if self.architecture != "cells":
+            return super()._place_items(images)
+        split_cells(images[:0], self.cell_shape_)  # a whole number of cells?
+        return images
+
+    def _predict_network(self, X, **kwargs):
+        """Probabilities of each canvas: the mean over its non-empty cells.
+
+        Empty cells (all pixels 0) are never computed; a canvas with no item
+        gets the probabilities of one black cell.
+        """
+        if self.architecture != "cells":
+            return super()._predict_network(X, **kwargs)
+        cells = split_cells(X[..., 0], self.cell_shape_)
+        filled = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        filled[~filled.any(axis=1), 0] = True
+        proba = super()._predict_network(cells[filled][..., np.newaxis], **kwargs)
+        counts = filled.sum(axis=1)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return np.add.reduceat(proba, starts, axis=0) / counts[:, np.newaxis]
+
     def _keras_build_fn(self, compile_kwargs):
-        if not self.filters or min(self.filters) < 1:
-            raise ValueError(f"filters must be positive integers, got {self.filters}")
         if self.augment_ is not None and not hasattr(self.augment_, "transform"):
             raise ValueError(
                 "CNNClassifier predicts one class per image: augment must be a "
                 "QuadrantExpander (a MultiObjectComposer makes multi-label "
                 "targets: use MultiLabelTransfer)"
             )
-        inputs = keras.Input((*self.input_shape_, 1), name="pixels")
-        x = layers.Rescaling(1 / 255, name="scale")(inputs)
-        for i, n_filters in enumerate(self.filters):
-            x = layers.Conv2D(
-                n_filters, self.kernel_size, padding="same", activation="relu"
-            )(x)
-            x = layers.MaxPool2D(2, padding="same")(x)
-            if i < len(self.filters) - 1:
-                x = layers.Dropout(self.dropout)(x)
-        if self.pooling == "flatten":
-            x = layers.Flatten(name="features")(x)
+        network = dict(
+            tower=self.tower,
+            filters=tuple(self.filters),
+            kernel_size=self.kernel_size,
+            dropout=self.dropout,
+            pooling=self.pooling,
+        )
+        if self.architecture == "cells":
+            seed = self._random_state if isinstance(self._random_state, int) else None
+            model = build_cell_network(
+                self.cell_shape_, self.n_classes_, flip=self.flip, seed=seed, **network
+            )
         else:
-            x = layers.GlobalAveragePooling2D(name="features")(x)
-        outputs = layers.Dense(self.n_classes_, activation="softmax", name="head")(x)
-        model = keras.Model(inputs, outputs, name="cnn")
+            model = build_canvas_network(self.input_shape_, self.n_classes_, **network)
         compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
-        return self._compile(model, compile_kwargs, self.learning_rate)
+        if self.label_smoothing and self.loss == "sparse_categorical_crossentropy":
+            compile_kwargs["loss"] = SmoothedSparseCrossentropy(self.label_smoothing)
+        return self._compile(model, compile_kwargs, self._learning_rate_schedule())
+
+    def _learning_rate_schedule(self):
+        """``learning_rate``, or its warm-up and cosine decay over the whole fit."""
+        if self.lr_schedule == "constant":
+            return self.learning_rate
+        n_train = self._n_fit_images - int(self._n_fit_images * self.validation_split)
+        steps = max(1, self.epochs * math.ceil(n_train / (self.batch_size or 32)))
+        warmup = steps // 20
+        return keras.optimizers.schedules.CosineDecay(
+            0.0,
+            decay_steps=steps - warmup,
+            warmup_target=self.learning_rate,
+            warmup_steps=warmup,
+        )
 
 
 class _MultiHotTarget(TransformerMixin, BaseEstimator):
@@ -255,18 +435,41 @@ def _final_cnn(base):
 class MultiLabelTransfer(ImageClassifier):
     """Name every item on a canvas, reusing a fitted :class:`CNNClassifier`.
 
-    The base network is copied and cut before its softmax head; what remains
-    is frozen and a ``Dense(n_labels, sigmoid)`` head is trained with binary
-    cross-entropy on multi-hot targets. With the tutorial's base this leaves
-    31,370 trainable and 10,416 frozen parameters. The base estimator itself is
-    never changed, and :func:`~sklearn.base.clone` (as in grid search) keeps
-    it fitted, as :class:`~sklearn.frozen.FrozenEstimator` would.
+    Two heads (``head``):
+
+    ``"dense"`` (default, the tutorial's)
+        The base network is copied and cut before its softmax head; what
+        remains is frozen and a ``Dense(n_labels, sigmoid)`` head is trained
+        with binary cross-entropy on multi-hot targets. With the tutorial's
+        base this leaves 31,370 trainable and 10,416 frozen parameters.
+    ``"cells"``
+        The base's convolution tower (a grid-aware base's, or the tutorial's
+        convolutions) is frozen and applied to every cell of the canvas, and
+        a new softmax head names each cell's content: one of the classes, or
+        empty. It says which item is where (:meth:`predict_layout`) and
+        counts items of the same class. It trains from per-cell targets when
+        the layout is known (``augment=MultiObjectComposer(...)``: use this
+        when you have the items), or from the canvases' multi-hot ``Y`` alone,
+        a canvas holding a class when one of its cells does (use this for
+        canvases made elsewhere, whose layout is unknown).
+
+    The base estimator itself is never changed, and
+    :func:`~sklearn.base.clone` (as in grid search) keeps it fitted, as
+    :class:`~sklearn.frozen.FrozenEstimator` would.
 
     Parameters
     ----------
     base : CNNClassifier or Pipeline
         A fitted CNNClassifier, or a fitted Pipeline ending in one (only its
         network is used: canvases go to it directly).
+    head : {"dense", "cells"}, default="dense"
+        The tutorial's dense head on the whole canvas, or a head per cell.
+    supervision : {"auto", "layout", "labels"}, default="auto"
+        What trains the ``"cells"`` head: ``"layout"``, the content of every
+        cell (needs ``augment``); ``"labels"``, the canvases' multi-hot
+        labels only (multiple-instance learning: a canvas's probability of a
+        class is the largest over its cells). ``"auto"``: the layout when
+        ``augment`` is set, else the labels.
     fine_tune : bool, default=False
         After ``warmup_epochs`` with the base frozen, unfreeze every layer and
         train on at ``fine_tune_learning_rate``.
@@ -277,7 +480,8 @@ class MultiLabelTransfer(ImageClassifier):
     threshold : float, array-like of shape (n_labels,) or "tuned", default=0.5
         Probability from which a label is predicted. ``"tuned"`` picks, for
         each class, the threshold maximising F1 on the validation data
-        (``validation_split`` must then be positive).
+        (``validation_split`` must then be positive). Not used by the
+        ``"cells"`` head, which predicts the classes of its predicted layout.
     learning_rate : float, default=1e-3
         Learning rate while the base is frozen.
     augment : MultiObjectComposer, default=None
@@ -296,9 +500,12 @@ class MultiLabelTransfer(ImageClassifier):
     classes_ : ndarray of shape (n_labels,)
         Column indices of the multi-hot targets.
     threshold_ : ndarray of shape (n_labels,)
-        Per-class decision thresholds.
+        Per-class decision thresholds (``"dense"`` head).
+    cell_shape_ : tuple of (int, int)
+        Height and width of a cell (``"cells"`` head).
     model_ : keras.Model
-        The multi-label network.
+        The multi-label network; with the ``"cells"`` head and the layout, the
+        network of one cell (``n_labels + 1`` outputs, the last for "empty").
 
     Examples
     --------
@@ -315,10 +522,20 @@ class MultiLabelTransfer(ImageClassifier):
     >>> transfer = MultiLabelTransfer(base, epochs=1, random_state=0)
     >>> transfer.fit(canvases, Y).predict(canvases).shape
     (40, 2)
+
+    The cell-wise head, trained from the layouts of fresh composites:
+
+    >>> cells = MultiLabelTransfer(
+    ...     base, head="cells", augment=MultiObjectComposer(n_classes=2),
+    ...     epochs=1, random_state=0).fit(items, labels)
+    >>> cells.predict_layout(canvases).shape  # class per cell, -1 when empty
+    (40, 4)
     """
 
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
+        "head": [StrOptions({"dense", "cells"})],
+        "supervision": [StrOptions({"auto", "layout", "labels"})],
         "fine_tune": ["boolean"],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -333,6 +550,8 @@ class MultiLabelTransfer(ImageClassifier):
         self,
         base=None,
         *,
+        head="dense",
+        supervision="auto",
         fine_tune=False,
         warmup_epochs=3,
         fine_tune_learning_rate=1e-4,
@@ -363,6 +582,8 @@ class MultiLabelTransfer(ImageClassifier):
             **kwargs,
         )
         self.base = base
+        self.head = head
+        self.supervision = supervision
         self.fine_tune = fine_tune
         self.warmup_epochs = warmup_epochs
         self.fine_tune_learning_rate = fine_tune_learning_rate
@@ -415,14 +636,70 @@ class MultiLabelTransfer(ImageClassifier):
         shape = super()._network_input_shape(images, y)
         if self.augment_ is not None and not hasattr(self.augment_, "fit_resample"):
             raise ValueError("augment must be a MultiObjectComposer")
-        if shape != self.base_estimator_.input_shape_:
+        base = self.base_estimator_
+        if self.head == "dense":
+            if base.architecture == "cells":
+                raise ValueError(
+                    "the dense head needs a base that reads whole canvases; "
+                    "a grid-aware base (architecture='cells') takes head='cells'"
+                )
+            if shape != base.input_shape_:
+                raise ValueError(
+                    f"the base network takes {base.input_shape_} canvases; "
+                    f"these data make {shape} canvases"
+                )
+            return shape
+        if self.supervision == "layout" and self.augment_ is None:
             raise ValueError(
-                f"the base network takes {self.base_estimator_.input_shape_} "
-                f"canvases; these data make {shape} canvases"
+                "supervision='layout' needs augment=MultiObjectComposer(...): "
+                "only composites made while training know their layout"
             )
+        if base.architecture == "cells":
+            self.cell_shape_ = tuple(base.cell_shape_)
+        else:
+            rows, cols = (
+                self.augment_.grid_ if self.augment_ else _check_grid(base.grid)
+            )
+            self.cell_shape_ = (
+                base.input_shape_[0] // rows,
+                base.input_shape_[1] // cols,
+            )
+        split_cells(np.zeros((0, *shape)), self.cell_shape_)  # whole cells?
         return shape
 
+    @property
+    def _uses_layout(self) -> bool:
+        return self.head == "cells" and (
+            self.supervision == "layout"
+            or (self.supervision == "auto" and self.augment_ is not None)
+        )
+
+    @property
+    def _draws_canvases(self) -> bool:
+        return self.augment_ is not None
+
+    def _training_stream(self, items, targets, rng):
+        if self._uses_layout:
+            return FreshCells(self.augment_, items, targets, self.batch_size or 32, rng)
+        return super()._training_stream(items, targets, rng)
+
+    def _draw_validation(self, items, targets, rng):
+        if not self._uses_layout:
+            return super()._draw_validation(items, targets, rng)
+        canvases, _, sources = self.augment_._compose(items, targets, len(items), rng)
+        layout = np.where(sources >= 0, targets[sources], self.n_classes_)
+        cells = split_cells(canvases, self.cell_shape_)
+        return to_network(cells.reshape(-1, *self.cell_shape_)), layout.ravel()
+
+    def _place_items(self, images):
+        if self.head != "cells":
+            return super()._place_items(images)
+        split_cells(images[:0], self.cell_shape_)  # a whole number of cells?
+        return images
+
     def _keras_build_fn(self, compile_kwargs):
+        if self.head == "cells":
+            return self._build_cells_head(compile_kwargs)
         base_model = self.base_estimator_.model_
         backbone = keras.models.clone_model(base_model)
         backbone.set_weights(base_model.get_weights())
@@ -433,6 +710,24 @@ class MultiLabelTransfer(ImageClassifier):
             features
         )
         model = keras.Model(backbone.inputs, outputs, name="multi_label")
+        return self._compile(model, compile_kwargs, self.learning_rate)
+
+    def _build_cells_head(self, compile_kwargs):
+        tower = tower_of(self.base_estimator_.model_, self.cell_shape_)
+        tower.trainable = False
+        cell_network = build_cell_network(
+            self.cell_shape_, self.n_classes_ + 1, tower_network=tower, head="cell_head"
+        )
+        if self._uses_layout:
+            if self.loss == "binary_crossentropy":
+                compile_kwargs["loss"] = "sparse_categorical_crossentropy"
+            compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
+            return self._compile(cell_network, compile_kwargs, self.learning_rate)
+        rows = self.input_shape_[0] // self.cell_shape_[0]
+        cols = self.input_shape_[1] // self.cell_shape_[1]
+        inputs = keras.Input((*self.input_shape_, 1), name="pixels")
+        outputs = GridOfCells(cell_network, (rows, cols), "max", name="cells")(inputs)
+        model = keras.Model(inputs, outputs, name="multi_label_cells")
         return self._compile(model, compile_kwargs, self.learning_rate)
 
     def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
@@ -458,6 +753,8 @@ class MultiLabelTransfer(ImageClassifier):
 
     def _fit_threshold(self):
         n_labels = len(self.classes_)
+        if self.head == "cells" and isinstance(self.threshold, str):
+            return np.full(n_labels, 0.5)  # not used: labels come from the layout
         if not isinstance(self.threshold, str):
             threshold = np.broadcast_to(
                 np.asarray(self.threshold, dtype=float), (n_labels,)
@@ -479,6 +776,9 @@ class MultiLabelTransfer(ImageClassifier):
     def predict_proba(self, X, **kwargs):
         """Probability of each label on each canvas.
 
+        With the ``"cells"`` head, the largest probability of the label over
+        the canvas's cells.
+
         Parameters
         ----------
         X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
@@ -491,10 +791,14 @@ class MultiLabelTransfer(ImageClassifier):
         proba : ndarray of shape (n, n_labels)
         """
         check_is_fitted(self)
+        if self.head == "cells":
+            return self.predict_cell_proba(X, **kwargs)[..., :-1].max(axis=1)
         return self._predict_raw(X, **kwargs)
 
     def predict(self, X, **kwargs):
         """Multi-hot labels: where the probability reaches ``threshold_``.
+
+        With the ``"cells"`` head, the classes of :meth:`predict_layout`.
 
         Parameters
         ----------
@@ -507,7 +811,87 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         Y : ndarray of shape (n, n_labels)
         """
-        return (self.predict_proba(X, **kwargs) >= self.threshold_).astype(int)
+        if self.head != "cells":
+            return (self.predict_proba(X, **kwargs) >= self.threshold_).astype(int)
+        layout = self.predict_layout(X, **kwargs)
+        Y = np.zeros((len(layout), len(self.classes_)), dtype=int)
+        rows, cols = np.nonzero(layout >= 0)
+        Y[rows, layout[rows, cols]] = 1
+        return Y
+
+    def predict_cell_proba(self, X, **kwargs):
+        """Probability of each content of each cell (``head="cells"``).
+
+        A cell without ink (all pixels 0) is empty, with probability 1, and is
+        not computed; the network decides only on cells with ink.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Canvases of whole cells.
+        **kwargs
+            Passed to Keras' ``predict``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_cells, n_labels + 1)
+            Cells in row-major order; the last column is "empty".
+        """
+        check_is_fitted(self)
+        if self.head != "cells":
+            raise ValueError("per-cell predictions need head='cells'")
+        X, _ = self._validate_data(X)
+        cells = split_cells(X[..., 0], self.cell_shape_)
+        filled = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        network = self._cell_network()
+        proba = np.empty((*cells.shape[:2], len(self.classes_) + 1), np.float32)
+        proba[filled] = predict_in_batches(
+            network, cells[filled][..., np.newaxis], **kwargs
+        )
+        proba[~filled] = np.eye(len(self.classes_) + 1, dtype=np.float32)[-1]
+        return proba
+
+    def predict_layout(self, X, **kwargs):
+        """The class in each cell of each canvas, ``-1`` where it is empty.
+
+        The convention of :attr:`MultiObjectComposer.layout_
+        <skfashion.augment.MultiObjectComposer>`: cells in row-major order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Canvases of whole cells.
+        **kwargs
+            Passed to Keras' ``predict``.
+
+        Returns
+        -------
+        layout : ndarray of shape (n, n_cells), dtype int
+        """
+        content = self.predict_cell_proba(X, **kwargs).argmax(axis=2)
+        return np.where(content == len(self.classes_), -1, content)
+
+    def predict_counts(self, X, **kwargs):
+        """Items on each canvas, those of the same class each counted.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Canvases of whole cells.
+        **kwargs
+            Passed to Keras' ``predict``.
+
+        Returns
+        -------
+        counts : ndarray of shape (n,), dtype int
+        """
+        return (self.predict_layout(X, **kwargs) >= 0).sum(axis=1)
+
+    def _cell_network(self):
+        """The network of one cell (``head="cells"``)."""
+        if self.model_.name == "cell_network":
+            return self.model_
+        return self.model_.get_layer("cells").cell_network
 
     def score(self, X, y, sample_weight=None):
         """Subset accuracy: the fraction of canvases with every label right.
