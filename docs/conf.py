@@ -8,6 +8,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))  # their _settings
 
+from skfashion._quiet import import_keras_quietly
+
+import_keras_quietly()  # no TensorFlow start-up lines in the build's output
+
 project = "skfashion"
 author = "the skfashion developers"
 copyright = "2026, the skfashion developers"

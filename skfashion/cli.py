@@ -1,7 +1,8 @@
 """The ``skfashion`` command line: the tutorial end to end, and its pieces.
 
-    skfashion demo [--quick] [--epochs N] [--fresh] [--fine-tune] [--out DIR]
-    skfashion train --kind single|multi [--config FILE] --out MODEL
+    skfashion demo [--quick] [--recipe NAME] [--epochs N] [--head cells|dense]
+                   [--fresh] [--fine-tune] [--out DIR]
+    skfashion train --kind single|multi [--recipe NAME] [--config FILE] --out MODEL
     skfashion evaluate --model MODEL
     skfashion predict --model MODEL IMAGE...
     skfashion show [--out DIR]
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from .datasets import CLASS_NAMES, DataFileError, load_fashion_mnist
 from .report import DemoSettings, Log, run_demo, write_pictures
+
+PRESETS = ("fast", "quick", "tutorial")  # CNNClassifier.from_preset's names
 
 
 def _quiet_libraries() -> None:
@@ -46,9 +49,11 @@ def _data(args, log) -> int:
 def _demo(args, log) -> int:
     overrides = {
         key: value
-        for key in ("epochs", "multi_epochs", "train_size", "seed")
+        for key in ("epochs", "multi_epochs", "train_size", "seed", "head")
         if (value := getattr(args, key)) is not None
     }
+    if args.recipe is not None:
+        overrides["preset"] = args.recipe
     overrides.update(fresh=args.fresh, fine_tune=args.fine_tune)
     settings = (
         DemoSettings.quick(**overrides) if args.quick else DemoSettings(**overrides)
@@ -61,12 +66,20 @@ def _demo(args, log) -> int:
         f"micro-F1 {multi['f1_micro']:.4f}, Hamming loss {multi['hamming_loss']:.4f}, "
         f"count accuracy {multi['count_accuracy']:.4f}"
     )
+    if "cell_accuracy" in multi:
+        print(
+            f"multi-label per cell      {multi['cell_accuracy']:.4f}, "
+            f"items named {multi['item_accuracy']:.4f}, "
+            f"item counts {multi['item_count_accuracy']:.4f}"
+        )
     print(f"report: {Path(args.out) / 'report.md'}")
     return 0
 
 
 _TRAIN_KEYS = {
     "kind": str,
+    "recipe": str,
+    "head": str,
     "epochs": int,
     "batch_size": int,
     "filters": list,
@@ -85,8 +98,8 @@ def _train_settings(args) -> dict:
     """Options from ``--config`` (TOML), overridden by those on the command line."""
     settings = {
         "kind": "single",
-        "epochs": 6,
-        "batch_size": 32,
+        "recipe": "fast",
+        "head": "cells",
         "fresh": False,
         "fine_tune": False,
         "seed": 0,
@@ -118,6 +131,12 @@ def _train_settings(args) -> dict:
             settings[key] = value
     if settings["kind"] not in ("single", "multi"):
         raise ValueError(f"kind must be 'single' or 'multi', got {settings['kind']!r}")
+    if settings["recipe"] not in PRESETS:
+        raise ValueError(
+            f"recipe must be one of {sorted(PRESETS)}, got {settings['recipe']!r}"
+        )
+    if settings["head"] not in ("cells", "dense"):
+        raise ValueError(f"head must be 'cells' or 'dense', got {settings['head']!r}")
     return settings
 
 
@@ -128,20 +147,17 @@ def _train(args, log) -> int:
     s = _train_settings(args)
     train = load_fashion_mnist(data_home=args.data_home)
     X, y = train.images[: s.get("train_size")], train.target[: s.get("train_size")]
-    common = dict(
-        epochs=s["epochs"],
-        batch_size=s["batch_size"],
-        random_state=s["seed"],
-        verbose=log.keras_verbose,
-    )
-    if "learning_rate" in s:
-        common["learning_rate"] = s["learning_rate"]
+    common = dict(random_state=s["seed"], verbose=log.keras_verbose)
+    common.update({k: s[k] for k in ("epochs", "batch_size") if k in s})
     if s["kind"] == "single" or "base" not in s:
-        cnn_params = {k: s[k] for k in ("dropout",) if k in s}
+        cnn_params = {k: s[k] for k in ("dropout", "learning_rate") if k in s}
         if "filters" in s:
             cnn_params["filters"] = tuple(s["filters"])
-        cnn = CNNClassifier(
-            augment=QuadrantExpander() if s["fresh"] else None, **common, **cnn_params
+        cnn = CNNClassifier.from_preset(
+            s["recipe"],
+            augment=QuadrantExpander() if s["fresh"] else None,
+            **common,
+            **cnn_params,
         )
         with log.step(f"training a single-label CNN on {len(X):,} items"):
             cnn.fit(
@@ -152,19 +168,27 @@ def _train(args, log) -> int:
     else:
         cnn = load(s["base"])
     if s["kind"] == "multi":
+        multi_params = dict(common)
+        if "learning_rate" in s:
+            multi_params["learning_rate"] = s["learning_rate"]
+        # The cells head learns from the layouts of composites drawn while
+        # training; the dense head from fixed (or fresh) composites' labels.
+        fresh = s["fresh"] or s["head"] == "cells"
         transfer = MultiLabelTransfer(
             cnn,
+            head=s["head"],
             fine_tune=s["fine_tune"],
             threshold=s.get("threshold", 0.5),
-            augment=MultiObjectComposer() if s["fresh"] else None,
-            **common,
+            augment=MultiObjectComposer() if fresh else None,
+            **multi_params,
         )
         with log.step(f"training a multi-label head on {len(X):,} items' composites"):
-            if s["fresh"]:
+            if fresh:
                 transfer.fit(X, y)
             else:
                 transfer.fit(*MultiObjectComposer(random_state=0).fit_resample(X, y))
         model = transfer
+    model.set_params(verbose=0)  # training's progress lines stay out of predict
     dump(model, args.out)
     print(f"saved a {s['kind']}-label model to {args.out}")
     return 0
@@ -172,17 +196,19 @@ def _train(args, log) -> int:
 
 def _evaluate(args, log) -> int:
     from .augment import MultiObjectComposer, QuadrantExpander
-    from .metrics import multilabel_summary
+    from .metrics import layout_summary, multilabel_summary
     from .models import MultiLabelTransfer, load
 
     model = load(args.model)
     test = load_fashion_mnist(subset="test", data_home=args.data_home)
     with log.step(f"evaluating {args.model} on the test set"):
         if isinstance(model, MultiLabelTransfer):
-            canvases, Y = MultiObjectComposer(random_state=1).fit_resample(
-                test.images, test.target
-            )
+            composer = MultiObjectComposer(random_state=1)
+            canvases, Y = composer.fit_resample(test.images, test.target)
             results = multilabel_summary(Y, model.predict(canvases))
+            if model.head == "cells":
+                layout = model.predict_layout(canvases)
+                results.update(layout_summary(composer.layout_, layout))
         else:  # a Pipeline places the raw items itself
             images = test.images
             if not hasattr(model, "steps"):
@@ -193,6 +219,30 @@ def _evaluate(args, log) -> int:
     return 0
 
 
+def _class_name(label) -> str:
+    import numpy as np
+
+    return CLASS_NAMES[label] if isinstance(label, int | np.integer) else str(label)
+
+
+def _as_canvas(path, model, mode: str) -> bool:
+    """Whether to read the picture as a canvas (else as one item).
+
+    ``auto``: a picture of exactly the model's canvas size is a canvas, read
+    cell by cell; any other picture is one item.
+    """
+    if mode != "auto":
+        return mode == "canvas"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            width, height = picture.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"cannot read {path} as an image: {exc}") from None
+    return (height, width) == tuple(model.input_shape_)
+
+
 def _predict(args, log) -> int:
     import numpy as np
 
@@ -201,35 +251,45 @@ def _predict(args, log) -> int:
     from .models import MultiLabelTransfer, load
 
     model = load(args.model)
-    cnn = model.steps[-1][1] if hasattr(model, "steps") else model
-    shape = cnn.input_shape_
+    net = model.steps[-1][1] if hasattr(model, "steps") else model
+    shape = net.input_shape_
     for path in args.images:
         if not Path(path).is_file():
             raise FileNotFoundError(f"no such image: {path}")
-        if isinstance(model, MultiLabelTransfer):
-            canvas = canvas_from_picture(path, shape)
-            proba = model.predict_proba(canvas[np.newaxis])[0]
+        if _as_canvas(path, net, args.as_):
+            image = canvas_from_picture(path, shape)
+        else:
+            image = item_from_picture(path)
+            cells_network = getattr(net, "cell_shape_", None) is not None
+            if shape != image.shape and net is model and not cells_network:
+                # a network of whole canvases: the item goes in the first cell
+                grid = (shape[0] // image.shape[0], shape[1] // image.shape[1])
+                image = QuadrantExpander(grid, cell=0).fit_transform(image[None])[0]
+        batch = image[np.newaxis]
+        if isinstance(model, MultiLabelTransfer) and model.head == "cells":
+            proba = model.predict_cell_proba(batch)[0]
+            content = proba.argmax(axis=1)
             found = [
-                f"{CLASS_NAMES[i]} ({proba[i]:.2f})"
-                for i in np.flatnonzero(proba >= model.threshold_)
+                (proba[cell, c], f"{_class_name(c)} {proba[cell, c]:.2f} (cell {cell})")
+                for cell, c in enumerate(content)
+                if c < len(model.classes_)
             ]
-            print(f"{path}: " + (", ".join(found) if found else "no item found"))
-            continue
-        item = item_from_picture(path)
-        if shape != item.shape and cnn is model:  # the item goes in one cell
-            grid = (shape[0] // item.shape[0], shape[1] // item.shape[1])
-            item = QuadrantExpander(grid, cell=0).fit_transform(item[np.newaxis])[0]
-        proba = model.predict_proba(item[np.newaxis])[0]
-        classes = cnn.classes_
-        best = np.argsort(proba)[::-1][: args.top]
-        names = [
-            CLASS_NAMES[c] if isinstance(c, int | np.integer) else str(c)
-            for c in classes[best]
-        ]
-        print(
-            f"{path}: "
-            + ", ".join(f"{n} {p:.2f}" for n, p in zip(names, proba[best], strict=True))
-        )
+            found = [text for _, text in sorted(found, reverse=True)]
+        elif isinstance(model, MultiLabelTransfer):
+            proba = model.predict_proba(batch)[0]
+            found = [
+                f"{_class_name(i)} {proba[i]:.2f}"
+                for i in np.argsort(proba)[::-1]
+                if proba[i] >= model.threshold_[i]
+            ]
+        else:
+            proba = model.predict_proba(batch)[0]
+            best = np.argsort(proba)[::-1][: args.top]
+            found = [
+                f"{_class_name(c)} {p:.2f}"
+                for c, p in zip(net.classes_[best], proba[best], strict=True)
+            ]
+        print(f"{path}: " + (", ".join(found) if found else "no item found"))
     return 0
 
 
@@ -264,7 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-home", help="folder searched first for the data")
     common.add_argument("--quiet", action="store_true", help="no progress output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and TensorFlow's start-up messages",
+    )
 
     parser = argparse.ArgumentParser(
         prog="skfashion", description="Fashion-MNIST, multi-class and multi-label."
@@ -281,13 +345,26 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="the tutorial, end to end"
     )
     demo.add_argument(
-        "--quick", action="store_true", help="a smoke run of about a minute"
+        "--quick",
+        action="store_true",
+        help="a small real model in about a minute (the 'quick' recipe)",
     )
     demo.add_argument(
-        "--epochs", type=_positive, help="single-label epochs (default 6)"
+        "--recipe",
+        choices=PRESETS,
+        help="single-label network and training recipe (default fast; "
+        "tutorial: the tutorial's network and recipe)",
     )
     demo.add_argument(
-        "--multi-epochs", type=_positive, help="multi-label epochs (default 4)"
+        "--epochs", type=_positive, help="single-label epochs (default: the recipe's)"
+    )
+    demo.add_argument(
+        "--multi-epochs", type=_positive, help="multi-label epochs (default 3)"
+    )
+    demo.add_argument(
+        "--head",
+        choices=["cells", "dense"],
+        help="multi-label head: one per cell (default) or the tutorial's dense one",
     )
     demo.add_argument("--fresh", action="store_true", help="fresh canvases every batch")
     demo.add_argument("--fine-tune", action="store_true", help="unfreeze the base")
@@ -301,6 +378,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--config", help="TOML file of the options below")
     train.add_argument("--kind", choices=["single", "multi"])
+    train.add_argument(
+        "--recipe",
+        choices=PRESETS,
+        help="single-label network and training recipe (default fast; "
+        "tutorial: the tutorial's network and recipe)",
+    )
+    train.add_argument(
+        "--head",
+        choices=["cells", "dense"],
+        help="multi-label head: one per cell (default) or the tutorial's dense one",
+    )
     train.add_argument("--epochs", type=_positive)
     train.add_argument("--batch-size", type=_positive)
     train.add_argument("--filters", type=_positive, nargs="+")
@@ -327,7 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
         "predict", parents=[common], help="classes in your own pictures"
     )
     predict.add_argument("--model", required=True)
-    predict.add_argument("--top", type=_positive, default=3, help="classes to print")
+    predict.add_argument(
+        "--top",
+        type=_positive,
+        default=3,
+        help="classes to print for a single-label model (default 3)",
+    )
+    predict.add_argument(
+        "--as",
+        dest="as_",
+        choices=["auto", "item", "canvas"],
+        default="auto",
+        help="read each picture as one item, or as a canvas cell by cell "
+        "(default auto: a picture of the model's canvas size is a canvas)",
+    )
     predict.add_argument("images", nargs="+", metavar="IMAGE")
     predict.set_defaults(run=_predict)
 
@@ -343,6 +444,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``skfashion``; returns the exit status."""
     _quiet_libraries()
     args = build_parser().parse_args(argv)
+    if not args.debug and args.command != "data":
+        from ._quiet import import_keras_quietly
+
+        import_keras_quietly()
     try:
         return args.run(args, Log(quiet=args.quiet))
     except (DataFileError, ValueError, TypeError, OSError, ImportError) as exc:

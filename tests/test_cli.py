@@ -44,7 +44,8 @@ def test_demo_quick_writes_the_report(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "single-label test accuracy" in printed and "subset accuracy" in printed
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["settings"]["epochs"] == 1
+    assert metrics["settings"]["preset"] == "quick"
+    assert metrics["single_label"]["network"]["architecture"] == "cells"
     assert 0.3 < metrics["single_label"]["test_accuracy"] <= 1
     assert set(metrics["multi_label"]) >= {
         "subset_accuracy",

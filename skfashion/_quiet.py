@@ -1,0 +1,40 @@
+"""Start TensorFlow without its start-up lines on the terminal.
+
+TensorFlow's C++ code writes to the process's standard error while it is
+imported (oneDNN, CUDA, absl notices), whatever ``TF_CPP_MIN_LOG_LEVEL`` says.
+:func:`import_keras_quietly` imports Keras with file descriptor 2 pointed at
+``/dev/null`` and restores it afterwards; Python's own errors are unaffected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def import_keras_quietly() -> None:
+    """Import Keras (and its backend) once, hiding the native start-up lines."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "keras" in sys.modules:
+        return
+    with _native_stderr_silenced():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import absl.logging
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
