@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo docs data lint format bench clean
+.PHONY: test demo docs data lint format bench bench-full clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ test: lint data
 demo: data
 	$(VENV)/bin/skfashion demo
 
+# A quick pass of every benchmark; bench-full measures docs/benchmarks.md's
+# tables (about half an hour on two cores) and writes the page.
 bench: data
 	$(PY) benchmarks/bench_augment.py
+	$(PY) benchmarks/bench_networks.py --quick
+
+bench-full: data
+	$(PY) benchmarks/bench_networks.py
+	$(PY) benchmarks/bench_networks.py --backend-only
+	$(PY) benchmarks/write_benchmarks_page.py
 
 # SKFASHION_FAST=1 make docs runs the examples on a few thousand images.
 docs: data

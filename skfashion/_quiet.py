@@ -9,6 +9,7 @@ imported (oneDNN, CUDA, absl notices), whatever ``TF_CPP_MIN_LOG_LEVEL`` says.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -38,3 +39,4 @@ def import_keras_quietly() -> None:
             import absl.logging
 
             absl.logging.set_verbosity(absl.logging.ERROR)
+            logging.getLogger("tensorflow").setLevel(logging.ERROR)

@@ -54,6 +54,7 @@ def _demo(args, log) -> int:
     }
     if args.recipe is not None:
         overrides["preset"] = args.recipe
+        overrides.setdefault("epochs", None)  # the recipe's own
     overrides.update(fresh=args.fresh, fine_tune=args.fine_tune)
     settings = (
         DemoSettings.quick(**overrides) if args.quick else DemoSettings(**overrides)
@@ -356,7 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tutorial: the tutorial's network and recipe)",
     )
     demo.add_argument(
-        "--epochs", type=_positive, help="single-label epochs (default: the recipe's)"
+        "--epochs",
+        type=_positive,
+        help="single-label epochs (default 6; with --quick or --recipe, the recipe's)",
     )
     demo.add_argument(
         "--multi-epochs", type=_positive, help="multi-label epochs (default 3)"

@@ -47,10 +47,12 @@ PRESETS = {
         "learning_rate": 3e-3,
         "lr_schedule": "cosine",
         "label_smoothing": 0.1,
-        "epochs": 10,
+        "flip": True,
+        "epochs": 12,
     },
 }
-PRESETS["quick"] = {**PRESETS["fast"], "epochs": 2}
+PRESETS["quick"] = {**PRESETS["fast"], "filters": (16, 32, 32), "flip": False}
+PRESETS["quick"]["epochs"] = 2
 
 _COMMON_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -313,18 +315,29 @@ class CNNClassifier(ImageClassifier):
         return shape
 
     def _training_images(self, images):
-        """With ``architecture="cells"``, each canvas's cell with the most ink.
+        """With ``architecture="cells"``, the one cell of each canvas with ink.
 
-        Training canvases hold one item each (as QuadrantExpander makes them),
-        so this is the item, wherever it lies; an empty canvas gives a black
-        cell.
+        Training canvases hold one item each, as QuadrantExpander makes them,
+        so this is the item, wherever it lies (an empty canvas gives a black
+        cell). Canvases with ink in several cells are refused: most likely
+        they are raw items cut by a wrong ``grid``.
         """
         self._n_fit_images = len(images)
         if self.architecture != "cells" or images.shape[1:] == self.cell_shape_:
             return images
         cells = split_cells(images, self.cell_shape_)
-        ink = cells.reshape(*cells.shape[:2], -1).sum(axis=2, dtype=np.int64)
-        return cells[np.arange(len(cells)), ink.argmax(axis=1)]
+        inked = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        crowded = np.flatnonzero(inked.sum(axis=1) > 1)
+        if len(crowded):
+            rows, cols = np.divide(images.shape[1:], self.cell_shape_).astype(int)
+            raise ValueError(
+                f"{len(crowded)} of {len(images)} training canvases have ink in "
+                f"more than one of their {rows}x{cols} cells (the first: canvas "
+                f"{crowded[0]}); a grid-aware CNNClassifier trains on one item per "
+                "canvas. For raw items set grid=(1, 1) or "
+                "augment=QuadrantExpander(); for canvases, grid to their grid"
+            )
+        return cells[np.arange(len(cells)), inked.argmax(axis=1)]
 
     def _place_items(self, images):
         if self.architecture != "cells":
@@ -712,6 +725,14 @@ class MultiLabelTransfer(ImageClassifier):
         model = keras.Model(backbone.inputs, outputs, name="multi_label")
         return self._compile(model, compile_kwargs, self.learning_rate)
 
+    def _layout_compile_kwargs(self, compile_kwargs):
+        """Per-cell targets are class indices: a categorical loss, accuracy."""
+        if self._uses_layout:
+            if self.loss == "binary_crossentropy":
+                compile_kwargs["loss"] = "sparse_categorical_crossentropy"
+            compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
+        return compile_kwargs
+
     def _build_cells_head(self, compile_kwargs):
         tower = tower_of(self.base_estimator_.model_, self.cell_shape_)
         tower.trainable = False
@@ -719,10 +740,11 @@ class MultiLabelTransfer(ImageClassifier):
             self.cell_shape_, self.n_classes_ + 1, tower_network=tower, head="cell_head"
         )
         if self._uses_layout:
-            if self.loss == "binary_crossentropy":
-                compile_kwargs["loss"] = "sparse_categorical_crossentropy"
-            compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
-            return self._compile(cell_network, compile_kwargs, self.learning_rate)
+            return self._compile(
+                cell_network,
+                self._layout_compile_kwargs(compile_kwargs),
+                self.learning_rate,
+            )
         rows = self.input_shape_[0] // self.cell_shape_[0]
         cols = self.input_shape_[1] // self.cell_shape_[1]
         inputs = keras.Input((*self.input_shape_, 1), name="pixels")
@@ -745,7 +767,9 @@ class MultiLabelTransfer(ImageClassifier):
         for layer in self.model_.layers:
             layer.trainable = True
         self._compile(
-            self.model_, self._get_compile_kwargs(), self.fine_tune_learning_rate
+            self.model_,
+            self._layout_compile_kwargs(self._get_compile_kwargs()),
+            self.fine_tune_learning_rate,
         )
         super()._train(
             X, y, sample_weight, True, epochs - warmup, initial_epoch + warmup, **kwargs

@@ -16,11 +16,13 @@ from .datasets import CLASS_NAMES
 from .metrics import multilabel_report
 
 __all__ = [
+    "CellPredictionsDisplay",
     "ImageGridDisplay",
     "PerClassScoresDisplay",
     "ProbabilityBarDisplay",
     "TrainingHistoryDisplay",
     "item_count_confusion",
+    "layout_count_confusion",
 ]
 
 
@@ -231,10 +233,11 @@ class ProbabilityBarDisplay:
     20
     """
 
-    def __init__(self, proba, truth, target_names=CLASS_NAMES):
+    def __init__(self, proba, truth, target_names=CLASS_NAMES, *, image=None):
         self.proba = np.asarray(proba)
         self.truth = np.asarray(truth)
         self.target_names = target_names
+        self.image = image
 
     @classmethod
     def from_estimator(cls, estimator, image, truth, *, target_names=CLASS_NAMES):
@@ -246,7 +249,7 @@ class ProbabilityBarDisplay:
         truth = np.asarray(truth)
         if truth.ndim == 0:
             truth = (np.asarray(estimator.classes_) == truth).astype(float)
-        return cls(proba, truth, target_names)
+        return cls(proba, truth, target_names, image=_as_images(image[np.newaxis])[0])
 
     def plot(self, ax=None):
         """Truth and probability bars side by side on ``ax``; returns self."""
@@ -256,7 +259,12 @@ class ProbabilityBarDisplay:
         ax.bar(x + 0.2, self.proba, width=0.4, label="predicted probability")
         ax.set_xticks(x, self.target_names, rotation=45, ha="right")
         ax.set_ylim(0, 1.05)
-        ax.legend()
+        ax.legend(loc="upper left")
+        if self.image is not None:  # the picture the bars are about
+            inset = ax.inset_axes([0.78, 0.62, 0.2, 0.36])
+            inset.imshow(self.image, cmap="gray", interpolation="nearest")
+            inset.set_xticks([])
+            inset.set_yticks([])
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -291,3 +299,137 @@ def item_count_confusion(Y_true, Y_pred, *, ax=None):
     display.ax_.set_xlabel("predicted number of classes")
     display.ax_.set_ylabel("true number of classes")
     return display
+
+
+def layout_count_confusion(layout_true, layout_pred, *, ax=None):
+    """Confusion matrix of the number of items per canvas, duplicates counted.
+
+    Parameters
+    ----------
+    layout_true, layout_pred : array-like of shape (n, n_cells)
+        The class in each cell, ``-1`` when empty.
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    display : sklearn.metrics.ConfusionMatrixDisplay
+        Counts from 0 to ``n_cells``.
+
+    Examples
+    --------
+    >>> from skfashion.plotting import layout_count_confusion
+    >>> display = layout_count_confusion([[3, 3], [-1, -1]], [[3, -1], [-1, -1]])
+    >>> display.confusion_matrix.tolist()
+    [[1, 0, 0], [0, 0, 0], [0, 1, 0]]
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from .metrics import _check_layouts
+
+    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    true, pred = (layout_true >= 0).sum(axis=1), (layout_pred >= 0).sum(axis=1)
+    display = ConfusionMatrixDisplay.from_predictions(
+        true,
+        pred,
+        labels=np.arange(layout_true.shape[1] + 1),
+        ax=_axes(ax),
+        colorbar=False,
+    )
+    display.ax_.set_xlabel("predicted number of items")
+    display.ax_.set_ylabel("true number of items")
+    display.ax_.set_title("Items per canvas (duplicates counted)")
+    return display
+
+
+class CellPredictionsDisplay:
+    """Canvases with each cell's predicted content written on it.
+
+    Names in green are right, in red wrong (a wrongly empty cell reads
+    "empty?"); without a true layout every name is white.
+
+    Parameters
+    ----------
+    canvases : ndarray of shape (n, h, w)
+        The canvases.
+    layout_pred : ndarray of shape (n, n_cells)
+        Predicted class in each cell, ``-1`` when empty (``predict_layout``).
+    layout_true : ndarray of shape (n, n_cells), default=None
+        The truth, for colours.
+    grid : tuple of (int, int), default=None
+        Rows and columns of cells; a square grid of ``n_cells`` by default.
+    target_names : sequence of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.plotting import CellPredictionsDisplay
+    >>> canvases = np.zeros((2, 16, 16), dtype=np.uint8)
+    >>> pred, true = [[0, -1, -1, 1], [-1] * 4], [[0, -1, -1, 2], [-1] * 4]
+    >>> display = CellPredictionsDisplay(canvases, pred, true).plot()
+    >>> [t.get_text() for t in display.ax_.texts]
+    ['T-shirt/top', 'Trouser']
+    """
+
+    def __init__(
+        self,
+        canvases,
+        layout_pred,
+        layout_true=None,
+        *,
+        grid=None,
+        target_names=CLASS_NAMES,
+    ):
+        self.canvases = _as_images(canvases)
+        self.layout_pred = np.asarray(layout_pred)
+        self.layout_true = None if layout_true is None else np.asarray(layout_true)
+        self.grid = grid
+        self.target_names = target_names
+
+    @classmethod
+    def from_estimator(cls, estimator, canvases, layout_true=None, **kwargs):
+        """Predict the layouts of ``canvases`` with a cell-wise model."""
+        return cls(canvases, estimator.predict_layout(canvases), layout_true, **kwargs)
+
+    def plot(self, ax=None, *, n_cols=4):
+        """Draw the canvases and their cells' names on ``ax``; returns self."""
+        import math
+
+        import matplotlib as mpl
+
+        ax = _axes(ax)
+        n, h, w = self.canvases.shape
+        n_cells = self.layout_pred.shape[1]
+        rows, cols = self.grid or (math.isqrt(n_cells), n_cells // math.isqrt(n_cells))
+        gap = 2
+        mosaic = _tile(self.canvases.astype(float), n_cols, gap)
+        colormap = mpl.colormaps["gray"].with_extremes(bad="white")
+        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+        cell_h, cell_w = h / rows, w / cols
+        for i in range(n):
+            top, left = (i // n_cols) * (h + gap), (i % n_cols) * (w + gap)
+            for cell in range(n_cells):
+                pred = self.layout_pred[i, cell]
+                true = None if self.layout_true is None else self.layout_true[i, cell]
+                if pred < 0 and (true is None or true < 0):
+                    continue
+                text = "empty?" if pred < 0 else str(self.target_names[pred])
+                colour = (
+                    "white" if true is None else ("lime" if pred == true else "red")
+                )
+                ax.text(
+                    left + (cell % cols + 0.5) * cell_w,
+                    top + (cell // cols + 0.85) * cell_h,
+                    text,
+                    color=colour,
+                    fontsize=6,
+                    ha="center",
+                    va="bottom",
+                )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        title = "Each cell's predicted item"
+        if self.layout_true is not None:
+            title += " (green: right, red: wrong)"
+        ax.set_title(title)
+        self.ax_, self.figure_ = ax, ax.figure
+        return self

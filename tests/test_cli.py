@@ -25,7 +25,7 @@ def models(tmp_path_factory):
     common = ["--epochs", "2", "--train-size", "3000", "--quiet"]
     assert main(["train", "--kind", "single", *common, "--out", str(single)]) == 0
     config = folder / "multi.toml"
-    config.write_text(f'kind = "multi"\nbase = "{single}"\nthreshold = 0.4\n')
+    config.write_text(f'kind = "multi"\nbase = "{single}"\n')
     assert main(["train", "--config", str(config), *common, "--out", str(multi)]) == 0
     return single, multi
 
@@ -55,7 +55,7 @@ def test_demo_quick_writes_the_report(tmp_path, capsys):
     for name in metrics["figures"]:
         assert (out / name).stat().st_size > 5_000, name
         assert f"]({name})" in (out / "report.md").read_text()
-    assert len(metrics["figures"]) == 10
+    assert len(metrics["figures"]) == 11  # with the cells head's cell picture
     assert (out / "cnn.joblib").is_file() and (out / "multilabel.joblib").is_file()
 
 
@@ -153,3 +153,59 @@ def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
     photo = _photo(fashion_test.images[0], tmp_path / "item.png")
     assert main(["predict", "--model", str(tmp_path / "pipe.joblib"), str(photo)]) == 0
     assert capsys.readouterr().out.startswith(f"{photo}: ")
+
+
+def test_multi_label_predict_names_each_cell(models, fashion_test, tmp_path, capsys):
+    from skfashion.models import load
+
+    _, multi = models
+    assert load(multi).head == "cells"
+    trouser = fashion_test.images[fashion_test.target == 1][0]
+    bag = fashion_test.images[fashion_test.target == 8][0]
+    canvas = np.zeros((56, 56), dtype=np.uint8)
+    canvas[:28, 28:], canvas[28:, :28] = trouser, bag  # cells 1 and 2
+    Image.fromarray(canvas).save(tmp_path / "canvas.png")
+    assert main(["predict", "--model", str(multi), str(tmp_path / "canvas.png")]) == 0
+    found = capsys.readouterr().out.split(": ", 1)[1]
+    assert "(cell 1)" in found and "(cell 2)" in found and "(cell 0)" not in found
+    # the same canvas read as one item: one item, in the only cell
+    argv = ["predict", "--model", str(multi), "--as", "item"]
+    assert main([*argv, str(tmp_path / "canvas.png")]) == 0
+    assert capsys.readouterr().out.count("(cell 0)") == 1
+    # a photo of one trouser is one item, not a canvas stretched over four cells
+    photo = _photo(trouser, tmp_path / "trouser.png")
+    assert main(["predict", "--model", str(multi), str(photo)]) == 0
+    assert capsys.readouterr().out.startswith(f"{photo}: Trouser ")
+
+
+def test_evaluate_a_cells_head_reports_cells(models, capsys):
+    _, multi = models
+    assert main(["evaluate", "--model", str(multi), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "cell_accuracy" in printed and "item_count_accuracy" in printed
+
+
+def test_the_tutorial_recipe_on_the_command_line(tmp_path, capsys):
+    from skfashion.models import load
+
+    out = tmp_path / "tutorial.joblib"
+    argv = ["train", "--recipe", "tutorial", "--epochs", "1", "--train-size", "500"]
+    assert main([*argv, "--quiet", "--out", str(out)]) == 0
+    cnn = load(out)
+    assert cnn.architecture == "canvas" and cnn.model_.count_params() == 41_786
+    assert cnn.verbose == 0  # training's progress lines are not saved with it
+
+
+def test_no_tensorflow_start_up_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "skfashion", "show", "--quiet", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if "TF_CPP" not in k},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

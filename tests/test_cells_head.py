@@ -1,0 +1,165 @@
+"""MultiLabelTransfer(head="cells"): every item named, counted and located."""
+
+import numpy as np
+import pytest
+
+from skfashion._keras_base import FreshCells
+from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.metrics import (
+    cell_accuracy,
+    cell_confusion_matrix,
+    item_accuracy,
+    item_count_accuracy,
+)
+from skfashion.models import CNNClassifier, MultiLabelTransfer
+
+FIT = dict(epochs=3, batch_size=16, learning_rate=0.01, random_state=0)
+
+
+def _items(n=90, side=8, seed=0):
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % 3
+    X = rng.randint(1, 40, size=(n, side, side)).astype(np.uint8)
+    for c in range(3):
+        X[y == c, c * 2 : c * 2 + 3] = 255
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def data():
+    items, y = _items()
+    composer = MultiObjectComposer(n_classes=3, random_state=1)
+    canvases, Y = composer.fit_resample(*_items(seed=1))
+    return items, y, canvases, Y, composer.layout_
+
+
+@pytest.fixture(scope="module", params=["cells", "canvas"])
+def base(request, data):
+    items, y = data[:2]
+    params = dict(filters=(4, 8), **{**FIT, "epochs": 8})
+    if request.param == "cells":
+        cnn = CNNClassifier(architecture="cells", tower="bn", grid=(1, 1), **params)
+        return cnn.fit(items, y)  # raw items: one cell each
+    canvases = QuadrantExpander(random_state=0).fit_transform(items)
+    return CNNClassifier(**params).fit(canvases, y)
+
+
+@pytest.fixture(scope="module")
+def layout_head(base, data):
+    items, y = data[:2]
+    transfer = MultiLabelTransfer(
+        base, head="cells", augment=MultiObjectComposer(n_classes=3), **FIT
+    )
+    return transfer.fit(items, y)
+
+
+def test_layout_head_names_counts_and_locates(layout_head, data):
+    canvases, layout = data[2], data[4]
+    predicted = layout_head.predict_layout(canvases)
+    assert predicted.shape == layout.shape and predicted.dtype.kind == "i"
+    assert cell_accuracy(layout, predicted) > 0.9
+    assert item_count_accuracy(layout, predicted) == 1.0  # empty cells have no ink
+    np.testing.assert_array_equal(predicted[layout == -1], -1)
+    np.testing.assert_array_equal(
+        layout_head.predict_counts(canvases), (predicted >= 0).sum(axis=1)
+    )
+    Y_pred = layout_head.predict(canvases)
+    for row, cells in zip(Y_pred, predicted, strict=True):
+        assert set(np.flatnonzero(row)) == set(cells[cells >= 0])
+
+
+def test_cell_probabilities(layout_head, data):
+    canvases, layout = data[2], data[4]
+    proba = layout_head.predict_cell_proba(canvases)
+    assert proba.shape == (len(canvases), 4, 4)  # 3 classes and "empty"
+    np.testing.assert_allclose(proba.sum(axis=2), 1, atol=1e-5)
+    np.testing.assert_array_equal(proba[layout == -1, -1], 1)
+    np.testing.assert_allclose(
+        layout_head.predict_proba(canvases), proba[..., :-1].max(axis=1)
+    )
+
+
+def test_the_head_is_trained_and_the_tower_frozen(layout_head, base):
+    network = layout_head.model_
+    assert network.output_shape == (None, 4)
+    assert not network.get_layer("tower").trainable
+    assert layout_head.history_["accuracy"][-1] > layout_head.history_["accuracy"][0]
+    base_tower = (
+        base.model_.get_layer("tower") if base.architecture == "cells" else None
+    )
+    if base_tower is not None:  # the frozen tower is the base's, copied
+        for a, b in zip(
+            base_tower.get_weights(),
+            network.get_layer("tower").get_weights(),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_training_from_multi_hot_labels_alone(base, data):
+    _, _, canvases, Y, layout = data
+    transfer = MultiLabelTransfer(base, head="cells", **{**FIT, "epochs": 6})
+    transfer.fit(canvases, Y)
+    assert transfer.model_.name == "multi_label_cells"
+    predicted = transfer.predict_layout(canvases)
+    assert item_accuracy(layout, predicted) > 0.5  # chance is 1/3
+    assert transfer.score(canvases, Y) > 0.3
+
+
+def test_fine_tuning_the_cells_head_unfreezes_the_tower(base, data):
+    items, y = data[:2]
+    before = [w.copy() for w in base.model_.get_weights()]
+    transfer = MultiLabelTransfer(
+        base,
+        head="cells",
+        augment=MultiObjectComposer(n_classes=3),
+        fine_tune=True,
+        warmup_epochs=1,
+        **FIT,
+    ).fit(items, y)
+    assert transfer.model_.get_layer("tower").trainable
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(before, base.model_.get_weights(), strict=True)
+    )
+
+
+def test_fresh_cells_weigh_empty_cells_in():
+    items, y = _items(n=40)
+    composer = MultiObjectComposer(n_classes=3).fit(items, y)
+    stream = FreshCells(composer, items, y, 10, np.random.RandomState(0))
+    cells, targets, weights = stream[0]
+    assert cells.shape[1:] == (8, 8, 1)
+    assert targets[-1] == 3 and not cells[-1].any()  # one black cell: "empty"
+    # the loss is the mean over all 40 cells of the 10 composites
+    assert weights.sum() == pytest.approx(len(cells))
+    assert weights[-1] * 40 / len(cells) == pytest.approx(40 - (len(cells) - 1))
+
+
+def test_bad_input_is_refused(base, data):
+    canvases, Y = data[2], data[3]
+    with pytest.raises(ValueError, match="supervision='layout' needs augment"):
+        MultiLabelTransfer(base, head="cells", supervision="layout", **FIT).fit(
+            canvases, Y
+        )
+    transfer = MultiLabelTransfer(base, head="cells", **FIT).fit(canvases, Y)
+    with pytest.raises(ValueError, match="not a whole number of 8x8 cells"):
+        transfer.predict_layout(np.zeros((1, 20, 16), dtype=np.uint8))
+    dense = MultiLabelTransfer(base, **FIT)
+    if base.architecture == "cells":
+        with pytest.raises(ValueError, match="takes head='cells'"):
+            dense.fit(canvases, Y)
+    else:
+        with pytest.raises(ValueError, match="need head='cells'"):
+            dense.fit(canvases, Y).predict_layout(canvases)
+
+
+def test_layout_metrics_refuse_bad_layouts():
+    with pytest.raises(ValueError, match="same shape"):
+        cell_accuracy([[0, -1]], [[0, -1, 2]])
+    with pytest.raises(ValueError, match="-1 \\(empty\\)"):
+        item_count_accuracy([[0, -2]], [[0, -1]])
+    with pytest.raises(ValueError, match="-1 \\(empty\\)"):
+        cell_confusion_matrix([[0, 10]], [[0, -1]], n_classes=10)
+    matrix = cell_confusion_matrix([[0, -1, -1]], [[0, -1, 1]], n_classes=2)
+    assert matrix.shape == (3, 3) and matrix[0, 0] == 1 and matrix[0, 2] == 1
