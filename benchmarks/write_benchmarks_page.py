@@ -76,7 +76,9 @@ def main():
         "CPU cores, Python "
         f"{networks['machine']['python']}. All rows were trained in the same run, "
         "one after the other: wall times on this shared machine vary by up to 2x "
-        "between runs, so compare them within the table, and see CPU time.",
+        "between runs, so compare them within the table, and see CPU time. "
+        "The default row is `CNNClassifier.from_preset('fast')`, what "
+        "`skfashion train --kind single` trains.",
         "",
         "| network and recipe | parameters | epochs | test accuracy "
         "| training wall | training CPU | wall / tutorial's |",
@@ -151,6 +153,42 @@ def main():
                     f"| {result['backend']} | {name} | {result['n_items']:,} "
                     f"| {t['wall']:.1f} s | {t['cpu']:.1f} s |"
                 )
+    multi_path = RESULTS / "multilabel.json"
+    if multi_path.is_file():
+        multi = json.loads(multi_path.read_text())
+        lines += [
+            "",
+            "## Multi-label: every item named, counted and located",
+            "",
+            f"`{multi['command']}`: each head trained on fresh composites of the "
+            "60,000 training items, scored on "
+            f"{multi['test_composites']:,} test composites of 0 to 4 items. "
+            f"Base: `{multi['base']}`."
+            + (
+                f" Tutorial base: {multi['tutorial_base_accuracy']:.4f} on expanded "
+                f"test images, trained in {_minutes(multi['tutorial_base_seconds'])}."
+                if "tutorial_base_accuracy" in multi
+                else ""
+            ),
+            "",
+            "| head | subset accuracy | by items 0 / 1 / 2 / 3 / 4 | item accuracy "
+            "| cell accuracy | item-count accuracy | distinct-class count accuracy "
+            "| time |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in multi["rows"]:
+            by_count = " / ".join(
+                f"{v:.3f}" for v in row["subset_accuracy_by_count"].values()
+            )
+            cells = [
+                f"{row[k]:.4f}" if k in row else "n/a"
+                for k in ("item_accuracy", "cell_accuracy", "item_count_accuracy")
+            ]
+            lines.append(
+                f"| {row['name']} | {row['subset_accuracy']:.4f} | {by_count} "
+                f"| {' | '.join(cells)} | {row['count_accuracy']:.4f} "
+                f"| {_minutes(row['seconds'])} |"
+            )
     extra = RESULTS / "notes.md"
     if extra.is_file():
         lines += ["", extra.read_text().strip()]

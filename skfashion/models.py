@@ -118,11 +118,12 @@ class CNNClassifier(ImageClassifier):
     flip : bool, default=False
         Flip training items left to right at random (``architecture="cells"``).
     augment : QuadrantExpander, default=None
-        Draw new canvases from the raw training items every epoch. ``fit``
-        then takes raw items, and ``predict`` canvases (the ``"canvas"``
-        network places raw items in cell 0; the ``"cells"`` network reads them
-        as they are, and needs no placement: its training items are the cells).
-        Validation items are placed once and kept.
+        Draw new canvases from the raw training items every epoch; ``fit``
+        then takes raw items. The ``"canvas"`` network predicts canvases (raw
+        items are placed in cells drawn with a fixed seed); the ``"cells"``
+        network trains on the items themselves, where a canvas would hold them
+        changing nothing, and predicts raw items or canvases. Validation items
+        are placed once and kept.
     epochs : int, default=15
         Passes over the training data (the tutorial's 15).
     batch_size : int, default=32
@@ -367,6 +368,10 @@ class CNNClassifier(ImageClassifier):
                 "CNNClassifier predicts one class per image: augment must be a "
                 "QuadrantExpander (a MultiObjectComposer makes multi-label "
                 "targets: use MultiLabelTransfer)"
+            )
+        if self.flip and self.architecture != "cells":
+            raise ValueError(
+                "flip=True flips items in their cell: architecture='cells'"
             )
         network = dict(
             tower=self.tower,

@@ -236,8 +236,9 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         )
         if settings.head == "cells":
             # Composites drawn while training know their layout: per-cell targets.
+            multi_params.setdefault("batch_size", 128)
             transfer = MultiLabelTransfer(
-                cnn, augment=MultiObjectComposer(), batch_size=128, **multi_params
+                cnn, augment=MultiObjectComposer(), **multi_params
             ).fit(X, y)
         elif settings.fresh:
             transfer = MultiLabelTransfer(

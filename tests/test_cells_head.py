@@ -1,7 +1,9 @@
 """MultiLabelTransfer(head="cells"): every item named, counted and located."""
 
+import joblib
 import numpy as np
 import pytest
+from toys import lit_bands
 
 from skfashion._keras_base import FreshCells
 from skfashion.augment import MultiObjectComposer, QuadrantExpander
@@ -17,12 +19,7 @@ FIT = dict(epochs=3, batch_size=16, learning_rate=0.01, random_state=0)
 
 
 def _items(n=90, side=8, seed=0):
-    rng = np.random.RandomState(seed)
-    y = np.arange(n) % 3
-    X = rng.randint(1, 40, size=(n, side, side)).astype(np.uint8)
-    for c in range(3):
-        X[y == c, c * 2 : c * 2 + 3] = 255
-    return X, y
+    return lit_bands(n, side, seed)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +93,7 @@ def test_the_head_is_trained_and_the_tower_frozen(layout_head, base):
             np.testing.assert_array_equal(a, b)
 
 
-def test_training_from_multi_hot_labels_alone(base, data):
+def test_training_from_multi_hot_labels_alone(base, data, tmp_path):
     _, _, canvases, Y, layout = data
     transfer = MultiLabelTransfer(base, head="cells", **{**FIT, "epochs": 6})
     transfer.fit(canvases, Y)
@@ -104,6 +101,9 @@ def test_training_from_multi_hot_labels_alone(base, data):
     predicted = transfer.predict_layout(canvases)
     assert item_accuracy(layout, predicted) > 0.5  # chance is 1/3
     assert transfer.score(canvases, Y) > 0.3
+    joblib.dump(transfer, tmp_path / "mil.joblib")  # custom layers travel too
+    loaded = joblib.load(tmp_path / "mil.joblib")
+    np.testing.assert_array_equal(loaded.predict_layout(canvases), predicted)
 
 
 def test_fine_tuning_the_cells_head_unfreezes_the_tower(base, data):

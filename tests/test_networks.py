@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from toys import lit_bands
 
 from skfashion._keras_base import predict_in_batches
 from skfashion.augment import QuadrantExpander
@@ -24,13 +25,7 @@ CELLS = dict(architecture="cells", tower="bn", filters=(4, 8), **FIT)
 
 
 def _items(n=60, side=8, seed=0):
-    """Learnable 8x8 items: the class says which row band is lit."""
-    rng = np.random.RandomState(seed)
-    y = np.arange(n) % 3
-    X = rng.randint(1, 40, size=(n, side, side)).astype(np.uint8)
-    for c in range(3):
-        X[y == c, c * 2 : c * 2 + 3] = 255
-    return X, y
+    return lit_bands(n, side, seed)
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +175,8 @@ def test_flips_only_while_training():
     assert "flip" in [layer.name for layer in cnn.model_.layers]
     once, twice = cnn.predict_proba(items), cnn.predict_proba(items)
     np.testing.assert_array_equal(once, twice)
+    with pytest.raises(ValueError, match="flip=True flips items in their cell"):
+        CNNClassifier(filters=(2,), epochs=1, flip=True).fit(items, y)
 
 
 def test_presets():
