@@ -28,12 +28,17 @@ def _native_stderr_silenced():
 
 
 def import_keras_quietly() -> None:
-    """Import Keras (and its backend) once, hiding the native start-up lines."""
+    """Import Keras, its backend and scikeras once, hiding the start-up lines.
+
+    scikeras imports TensorFlow wherever it is installed, whatever the Keras
+    backend, so it is imported here too.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" in sys.modules:
         return
     with _native_stderr_silenced():
         import keras
+        import scikeras.wrappers  # noqa: F401 - imports TensorFlow where it is installed
 
         if keras.backend.backend() == "tensorflow":
             import absl.logging

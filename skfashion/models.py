@@ -692,10 +692,6 @@ class MultiLabelTransfer(ImageClassifier):
             or (self.supervision == "auto" and self.augment_ is not None)
         )
 
-    @property
-    def _draws_canvases(self) -> bool:
-        return self.augment_ is not None
-
     def _training_stream(self, items, targets, rng):
         if self._uses_layout:
             return FreshCells(self.augment_, items, targets, self.batch_size or 32, rng)
