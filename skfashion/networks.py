@@ -248,6 +248,7 @@ class GridOfCells(layers.Layer):
         self.reduction = reduction
 
     def call(self, canvases):
+        """The cells' outputs for ``(n, rows * h, cols * w, 1)`` canvases."""
         rows, cols = self.grid
         height, width = canvases.shape[1] // rows, canvases.shape[2] // cols
         cells = ops.reshape(canvases, (-1, rows, height, cols, width))
@@ -269,6 +270,7 @@ class GridOfCells(layers.Layer):
         return ops.sum(outputs * weights, axis=1) / ops.sum(weights, axis=1)
 
     def get_config(self):
+        """The layer's settings, its cell network serialised (Keras saving)."""
         return {
             **super().get_config(),
             "cell_network": keras.saving.serialize_keras_object(self.cell_network),
@@ -278,6 +280,7 @@ class GridOfCells(layers.Layer):
 
     @classmethod
     def from_config(cls, config):
+        """The layer from :meth:`get_config`'s settings (Keras saving)."""
         config["cell_network"] = keras.saving.deserialize_keras_object(
             config["cell_network"]
         )
@@ -377,6 +380,7 @@ class SmoothedSparseCrossentropy(keras.losses.Loss):
         self.label_smoothing = float(label_smoothing)
 
     def call(self, y_true, y_pred):
+        """The loss of each sample: integer ``y_true``, probabilities ``y_pred``."""
         labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
         targets = ops.one_hot(labels, ops.shape(y_pred)[-1], dtype=y_pred.dtype)
         return keras.losses.categorical_crossentropy(
@@ -384,4 +388,5 @@ class SmoothedSparseCrossentropy(keras.losses.Loss):
         )
 
     def get_config(self):
+        """The loss's settings (Keras saving)."""
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
