@@ -734,12 +734,33 @@ class MultiLabelTransfer(ImageClassifier):
             compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
         return compile_kwargs
 
+    def _start_from_base_head(self, cell_head):
+        """Start the cell head from a grid-aware base's own softmax head.
+
+        When the base names the same classes (0 .. n_labels - 1) from the same
+        features, the head starts as accurate as the base on every item, and
+        "empty" starts at a logit of 0; training only has to add it.
+        """
+        base = self.base_estimator_
+        if base.architecture != "cells" or not np.array_equal(
+            base.classes_, np.arange(self.n_classes_)
+        ):
+            return
+        kernel, bias = base.model_.get_layer("head").get_weights()
+        cell_head.set_weights(
+            [
+                np.concatenate([kernel, np.zeros((len(kernel), 1), kernel.dtype)], 1),
+                np.append(bias, 0).astype(bias.dtype),
+            ]
+        )
+
     def _build_cells_head(self, compile_kwargs):
         tower = tower_of(self.base_estimator_.model_, self.cell_shape_)
         tower.trainable = False
         cell_network = build_cell_network(
             self.cell_shape_, self.n_classes_ + 1, tower_network=tower, head="cell_head"
         )
+        self._start_from_base_head(cell_network.get_layer("cell_head"))
         if self._uses_layout:
             return self._compile(
                 cell_network,
