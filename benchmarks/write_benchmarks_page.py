@@ -163,7 +163,7 @@ def main():
             f"`{multi['command']}`: each head trained on fresh composites of the "
             "60,000 training items, scored on "
             f"{multi['test_composites']:,} test composites of 0 to 4 items. "
-            f"Base: `{multi['base']}`."
+            f"Base: `{multi['base']}`, test accuracy {multi['base_accuracy']:.4f}."
             + (
                 f" Tutorial base: {multi['tutorial_base_accuracy']:.4f} on expanded "
                 f"test images, trained in {_minutes(multi['tutorial_base_seconds'])}."

@@ -359,10 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--epochs",
         type=_positive,
-        help="single-label epochs (default 6; with --quick or --recipe, the recipe's)",
+        help="single-label epochs (default 7; with --quick or --recipe, the recipe's)",
     )
     demo.add_argument(
-        "--multi-epochs", type=_positive, help="multi-label epochs (default 3)"
+        "--multi-epochs", type=_positive, help="multi-label epochs (default 2)"
     )
     demo.add_argument(
         "--head",

@@ -35,14 +35,15 @@ class DemoSettings:
     ``preset`` names the single-label network and recipe
     (:meth:`~skfashion.models.CNNClassifier.from_preset`); ``epochs`` and
     ``batch_size`` left at ``None`` take the preset's. The demo trains the
-    ``fast`` network for 6 epochs (the preset's 12 are ``skfashion train``'s
-    default) to finish within five minutes. ``head`` is the
-    multi-label head (:class:`~skfashion.models.MultiLabelTransfer`).
+    ``fast`` network for 7 epochs (the preset's 12 are ``skfashion train``'s
+    default) and the cell-wise head for 2, to finish within five minutes.
+    ``head`` is the multi-label head
+    (:class:`~skfashion.models.MultiLabelTransfer`).
     """
 
     preset: str = "fast"
-    epochs: int | None = 6
-    multi_epochs: int = 3
+    epochs: int | None = 7
+    multi_epochs: int = 2
     head: str = "cells"
     fresh: bool = False
     fine_tune: bool = False
