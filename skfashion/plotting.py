@@ -424,6 +424,7 @@ class CellPredictionsDisplay:
                     fontsize=6,
                     ha="center",
                     va="bottom",
+                    bbox={"facecolor": "black", "alpha": 0.7, "pad": 1, "lw": 0},
                 )
         ax.set_xticks([])
         ax.set_yticks([])
