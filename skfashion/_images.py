@@ -28,9 +28,15 @@ def check_images(X, *, name: str = "X") -> ImageBatch:
     if X.ndim == 2:
         side = math.isqrt(X.shape[1])
         if side * side != X.shape[1] or side == 0:
+            one_image = (
+                f"; if {name} is one {X.shape[0]}x{X.shape[1]} image, pass a batch "
+                f"of one: {name}[np.newaxis]"
+                if X.shape[0] == X.shape[1]
+                else ""
+            )
             raise ValueError(
                 f"flat {name} must have a square number of columns (784 for "
-                f"28x28 images), got {X.shape[1]}"
+                f"28x28 images), got {X.shape[1]}{one_image}"
             )
         images, layout = X.reshape(len(X), side, side), "flat"
     elif X.ndim == 3:

@@ -243,10 +243,19 @@ class ImageClassifier(KerasClassifier):
     def _place_items(self, images):
         """Raw items given to an augmented network: each alone on a canvas."""
         if self.augment_ is None or images.shape[1:] != self.image_shape_:
+            rows, cols = np.divmod(self.input_shape_, images.shape[1:])[0]
+            hint = (
+                f"; to put items on canvases, use QuadrantExpander(({rows}, {cols}))"
+                " (in a Pipeline before the model)"
+                if images.shape[1] * rows == self.input_shape_[0]
+                and images.shape[2] * cols == self.input_shape_[1]
+                and rows * cols > 1
+                else ""
+            )
             raise ValueError(
                 f"X has {images[0].size} features, but {type(self).__name__} is "
                 f"expecting {int(np.prod(self.input_shape_))} features as input "
-                f"(images of shape {self.input_shape_}, got {images.shape[1:]})"
+                f"(images of shape {self.input_shape_}, got {images.shape[1:]})" + hint
             )
         from .augment import QuadrantExpander
 

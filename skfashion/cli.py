@@ -20,6 +20,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from . import __version__
 from .datasets import CLASS_NAMES, DataFileError, load_fashion_mnist
 from .report import DemoSettings, Log, run_demo, write_pictures
 
@@ -146,6 +147,9 @@ def _train(args, log) -> int:
     from .models import CNNClassifier, MultiLabelTransfer, dump, load
 
     s = _train_settings(args)
+    folder = Path(args.out).parent
+    if not folder.is_dir():  # before the work, not after it
+        raise ValueError(f"cannot write {args.out}: there is no folder {folder}")
     train = load_fashion_mnist(data_home=args.data_home)
     X, y = train.images[: s.get("train_size")], train.target[: s.get("train_size")]
     common = dict(random_state=s["seed"], verbose=log.keras_verbose)
@@ -333,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="skfashion", description="Fashion-MNIST, multi-class and multi-label."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skfashion {__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

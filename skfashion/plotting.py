@@ -145,11 +145,16 @@ class TrainingHistoryDisplay:
 
     @classmethod
     def from_estimator(cls, estimator):
-        """The history of a fitted skfashion model."""
+        """The history of a fitted skfashion model, or of a Pipeline ending in one."""
+        if hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
         return cls(dict(estimator.history_))
 
     def plot(self, ax=None, *, metric="loss"):
         """Curves of ``metric`` and ``val_<metric>`` on ``ax``; returns self."""
+        if metric not in self.history and f"val_{metric}" not in self.history:
+            known = sorted(k for k in self.history if not k.startswith("val_"))
+            raise ValueError(f"no metric {metric!r} in the history; it has {known}")
         ax = _axes(ax)
         for key in (metric, f"val_{metric}"):
             if key in self.history:

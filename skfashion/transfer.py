@@ -583,7 +583,13 @@ class MultiLabelTransfer(ImageClassifier):
         """
         check_is_fitted(self)
         y = np.asarray(y)
-        if y.ndim == 1 and self.augment_ is not None:
+        if y.ndim == 1 and self.augment_ is None:
+            raise ValueError(
+                "MultiLabelTransfer scores multi-hot Y of shape (n, n_labels); "
+                "1-D item labels only with augment=MultiObjectComposer(...), "
+                f"got y of shape {y.shape}"
+            )
+        if y.ndim == 1:
             items = check_images(X).images
             labels = check_labels(y, len(items), self.augment_.n_classes)
             canvases, y = self.augment_._draw(items, labels, np.random.RandomState(0))

@@ -162,6 +162,8 @@ def test_bad_input_is_refused(base, data):
             canvases, Y
         )
     transfer = MultiLabelTransfer(base, head="cells", **FIT).fit(canvases, Y)
+    with pytest.raises(ValueError, match="1-D item labels only with augment"):
+        transfer.score(canvases, Y.argmax(axis=1))
     with pytest.raises(ValueError, match="not a whole number of 8x8 cells"):
         transfer.predict_layout(np.zeros((1, 20, 16), dtype=np.uint8))
     dense = MultiLabelTransfer(base, **FIT)

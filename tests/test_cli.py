@@ -97,6 +97,7 @@ def test_show_writes_pictures(tmp_path, capsys):
         (["predict", "--model", "{single}", "{tmp}/nope.png"], "no such image"),
         (["train", "--config", "{bad_config}", "--out", "{tmp}/m"], "unknown settings"),
         (["train", "--config", "{text}", "--out", "{tmp}/m"], "not valid TOML"),
+        (["train", "--out", "{tmp}/no/such/m.joblib"], "there is no folder"),
         (
             ["train", "--config", "{typo}", "--out", "{tmp}/m"],
             "epochs must be of type int",
@@ -209,3 +210,12 @@ def test_no_tensorflow_start_up_lines(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_version(capsys):
+    from skfashion import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skfashion {__version__}"

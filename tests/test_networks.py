@@ -217,3 +217,17 @@ def test_tower_of_a_tutorial_network_reads_cells():
     flat = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten()])
     with pytest.raises(ValueError, match="no convolution tower"):
         tower_of(flat, (8, 8))
+
+
+def test_errors_point_to_the_fix():
+    from skfashion.plotting import TrainingHistoryDisplay
+
+    items, y = _items()
+    canvases = QuadrantExpander(random_state=0).fit_transform(items)
+    cnn = CNNClassifier(filters=(2,), epochs=1).fit(canvases, y)
+    with pytest.raises(ValueError, match=r"pass a batch of one: X\[np.newaxis\]"):
+        cnn.predict(items[0])
+    with pytest.raises(ValueError, match=r"use QuadrantExpander\(\(2, 2\)\)"):
+        cnn.predict(items)
+    with pytest.raises(ValueError, match=r"no metric 'acc'.*\['accuracy', 'loss'\]"):
+        TrainingHistoryDisplay.from_estimator(cnn).plot(metric="acc")
