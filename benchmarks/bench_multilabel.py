@@ -30,6 +30,7 @@ import_keras_quietly()
 
 from skfashion import MultiObjectComposer, QuadrantExpander, load_fashion_mnist  # noqa: E402
 from skfashion.metrics import (  # noqa: E402
+    labels_from_layout,
     layout_summary,
     multilabel_summary,
     subset_accuracy_by_count,
@@ -38,7 +39,14 @@ from skfashion.models import CNNClassifier, MultiLabelTransfer, load  # noqa: E4
 
 
 def score(name, transfer, seconds, canvases, Y, layout):
-    Y_pred = transfer.predict(canvases)
+    layout_pred = (
+        transfer.predict_layout(canvases) if transfer.head == "cells" else None
+    )
+    Y_pred = (
+        transfer.predict(canvases)
+        if layout_pred is None
+        else labels_from_layout(layout_pred, Y.shape[1])
+    )
     counts = (layout >= 0).sum(axis=1)
     row = {
         "name": name,
@@ -46,8 +54,8 @@ def score(name, transfer, seconds, canvases, Y, layout):
         **multilabel_summary(Y, Y_pred),
         "subset_accuracy_by_count": subset_accuracy_by_count(Y, Y_pred, counts),
     }
-    if transfer.head == "cells":
-        row.update(layout_summary(layout, transfer.predict_layout(canvases)))
+    if layout_pred is not None:
+        row.update(layout_summary(layout, layout_pred))
     shown = ", ".join(
         f"{k} {v:.4f}"
         for k, v in row.items()

@@ -86,18 +86,38 @@ def check_labels(y, n_images: int, n_classes: int) -> np.ndarray:
     return y
 
 
+def cell_grid(shape: tuple[int, int], cell_shape: tuple[int, int]) -> tuple[int, int]:
+    """Rows and columns of ``cell_shape`` cells in images of ``shape``.
+
+    Raises a ValueError when the images are not a whole number of cells.
+    """
+    (height, width), (cell_height, cell_width) = shape, cell_shape
+    rows, cols = height // cell_height, width // cell_width
+    if rows * cell_height != height or cols * cell_width != width or not rows:
+        raise ValueError(
+            f"images of shape {tuple(shape)} are not a whole number of "
+            f"{cell_height}x{cell_width} cells (the items this model was trained on)"
+        )
+    return rows, cols
+
+
 def split_cells(canvases: np.ndarray, cell_shape: tuple[int, int]) -> np.ndarray:
     """(n, rows * h, cols * w) canvases as (n, rows * cols, h, w) cells, row-major.
 
     Raises a ValueError when the canvases are not a whole number of cells.
     """
+    rows, cols = cell_grid(canvases.shape[1:], cell_shape)
     height, width = cell_shape
-    n, canvas_height, canvas_width = canvases.shape
-    rows, cols = canvas_height // height, canvas_width // width
-    if rows * height != canvas_height or cols * width != canvas_width or not rows:
-        raise ValueError(
-            f"images of shape {canvases.shape[1:]} are not a whole number of "
-            f"{height}x{width} cells (the items this model was trained on)"
-        )
-    cells = canvases.reshape(n, rows, height, cols, width).swapaxes(2, 3)
-    return cells.reshape(n, rows * cols, height, width)
+    cells = canvases.reshape(len(canvases), rows, height, cols, width).swapaxes(2, 3)
+    return cells.reshape(len(canvases), rows * cols, height, width)
+
+
+def inked_cells(
+    canvases: np.ndarray, cell_shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of ``canvases`` and which of them have ink (a pixel not 0).
+
+    Returns cells of shape (n, n_cells, h, w) and a bool mask (n, n_cells).
+    """
+    cells = split_cells(canvases, cell_shape)
+    return cells, cells.reshape(*cells.shape[:2], -1).any(axis=2)

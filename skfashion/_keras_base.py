@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._tags import ClassifierTags
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images
+from ._images import cell_grid, check_images
 
 
 def _same(value, default) -> bool:
@@ -129,9 +129,14 @@ class FreshCanvases(keras.utils.PyDataset):
         taken, self._order = self._order[:size], self._order[size:]
         return taken
 
+    def _batch_items(self, index):
+        """Indices of the items of batch ``index``."""
+        return self._next_items(
+            min(self.batch_size, len(self.items) - index * self.batch_size)
+        )
+
     def __getitem__(self, index):
-        size = min(self.batch_size, len(self.items) - index * self.batch_size)
-        chosen = self._next_items(size)
+        chosen = self._batch_items(index)
         canvases, targets = self.augment._draw(
             self.items[chosen], self.targets[chosen], self.rng
         )
@@ -150,8 +155,8 @@ class FreshCells(FreshCanvases):
     """
 
     def __getitem__(self, index):
-        size = min(self.batch_size, len(self.items) - index * self.batch_size)
-        chosen = self._next_items(size)
+        chosen = self._batch_items(index)
+        size = len(chosen)
         _, _, sources = self.augment._arrange(size, size, self.rng)
         n_cells = int(np.prod(self.augment.grid_))
         n_empty = size * n_cells - len(sources)
@@ -219,6 +224,8 @@ class ImageClassifier(KerasClassifier):
             self.image_shape_ = images.shape[1:]
             self.n_features_in_ = images[0].size
             self.augment_ = None
+            self.cell_shape_ = None  # set by networks that read cells
+            self._n_fit_images = len(images)  # for schedules over the whole fit
             self.input_shape_ = self._network_input_shape(images, y)
             images = self._training_images(images)
         elif images.shape[1:] != self.input_shape_:
@@ -241,7 +248,13 @@ class ImageClassifier(KerasClassifier):
         return (rows * images.shape[1], cols * images.shape[2])
 
     def _place_items(self, images):
-        """Raw items given to an augmented network: each alone on a canvas."""
+        """Images other than canvases: raw items, each alone on a canvas.
+
+        A network that reads cells takes any whole number of cells as it is.
+        """
+        if getattr(self, "cell_shape_", None) is not None:
+            cell_grid(images.shape[1:], self.cell_shape_)
+            return images
         if self.augment_ is None or images.shape[1:] != self.image_shape_:
             rows, cols = np.divmod(self.input_shape_, images.shape[1:])[0]
             hint = (

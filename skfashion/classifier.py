@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
-from ._images import split_cells
+from ._images import cell_grid, inked_cells
 from ._keras_base import ImageClassifier
 from .augment import _check_grid
 from .networks import (
@@ -147,8 +147,8 @@ class CNNClassifier(ImageClassifier):
         Loss and metrics per epoch.
     input_shape_ : tuple of (int, int)
         Height and width of the canvases the estimator takes.
-    cell_shape_ : tuple of (int, int)
-        Height and width of a cell (``architecture="cells"`` only).
+    cell_shape_ : tuple of (int, int) or None
+        Height and width of a cell (``architecture="cells"``; else None).
     n_features_in_ : int
         Pixels per training image (per raw item with ``augment``).
 
@@ -319,14 +319,12 @@ class CNNClassifier(ImageClassifier):
         cell). Canvases with ink in several cells are refused: most likely
         they are raw items cut by a wrong ``grid``.
         """
-        self._n_fit_images = len(images)
         if self.architecture != "cells" or images.shape[1:] == self.cell_shape_:
             return images
-        cells = split_cells(images, self.cell_shape_)
-        inked = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        cells, inked = inked_cells(images, self.cell_shape_)
         crowded = np.flatnonzero(inked.sum(axis=1) > 1)
         if len(crowded):
-            rows, cols = np.divide(images.shape[1:], self.cell_shape_).astype(int)
+            rows, cols = cell_grid(images.shape[1:], self.cell_shape_)
             raise ValueError(
                 f"{len(crowded)} of {len(images)} training canvases have ink in "
                 f"more than one of their {rows}x{cols} cells (the first: canvas "
@@ -336,12 +334,6 @@ class CNNClassifier(ImageClassifier):
             )
         return cells[np.arange(len(cells)), inked.argmax(axis=1)]
 
-    def _place_items(self, images):
-        if self.architecture != "cells":
-            return super()._place_items(images)
-        split_cells(images[:0], self.cell_shape_)  # a whole number of cells?
-        return images
-
     def _predict_network(self, X, **kwargs):
         """Probabilities of each canvas: the mean over its non-empty cells.
 
@@ -350,8 +342,7 @@ class CNNClassifier(ImageClassifier):
         """
         if self.architecture != "cells":
             return super()._predict_network(X, **kwargs)
-        cells = split_cells(X[..., 0], self.cell_shape_)
-        filled = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        cells, filled = inked_cells(X[..., 0], self.cell_shape_)
         filled[~filled.any(axis=1), 0] = True
         proba = super()._predict_network(cells[filled][..., np.newaxis], **kwargs)
         counts = filled.sum(axis=1)

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 from . import __version__
-from .datasets import CLASS_NAMES, DataFileError, load_fashion_mnist
+from .datasets import DataFileError, class_name, load_fashion_mnist
 from .report import DemoSettings, Log, run_demo, write_pictures
 
 PRESETS = ("fast", "quick", "tutorial")  # CNNClassifier.from_preset's names
@@ -201,7 +201,7 @@ def _train(args, log) -> int:
 
 def _evaluate(args, log) -> int:
     from .augment import MultiObjectComposer, QuadrantExpander
-    from .metrics import layout_summary, multilabel_summary
+    from .metrics import labels_from_layout, layout_summary, multilabel_summary
     from .models import MultiLabelTransfer, load
 
     model = load(args.model)
@@ -210,10 +210,13 @@ def _evaluate(args, log) -> int:
         if isinstance(model, MultiLabelTransfer):
             composer = MultiObjectComposer(random_state=1)
             canvases, Y = composer.fit_resample(test.images, test.target)
-            results = multilabel_summary(Y, model.predict(canvases))
-            if model.head == "cells":
+            if model.head == "cells":  # the labels are the layout's classes
                 layout = model.predict_layout(canvases)
+                Y_pred = labels_from_layout(layout, len(model.classes_))
+                results = multilabel_summary(Y, Y_pred)
                 results.update(layout_summary(composer.layout_, layout))
+            else:
+                results = multilabel_summary(Y, model.predict(canvases))
         else:  # a Pipeline places the raw items itself
             images = test.images
             if not hasattr(model, "steps"):
@@ -225,9 +228,10 @@ def _evaluate(args, log) -> int:
 
 
 def _class_name(label) -> str:
+    """A class index's Fashion-MNIST name; any other label as it is."""
     import numpy as np
 
-    return CLASS_NAMES[label] if isinstance(label, int | np.integer) else str(label)
+    return class_name(label) if isinstance(label, int | np.integer) else str(label)
 
 
 def _as_canvas(path, model, mode: str) -> bool:

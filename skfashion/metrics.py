@@ -23,6 +23,7 @@ __all__ = [
     "count_accuracy",
     "item_accuracy",
     "item_count_accuracy",
+    "labels_from_layout",
     "layout_summary",
     "multilabel_report",
     "multilabel_scorers",
@@ -212,6 +213,33 @@ def _check_layouts(layout_true, layout_pred, n_classes=None):
                 f"got values in [{layout.min()}, {layout.max()}]"
             )
     return layout_true, layout_pred
+
+
+def labels_from_layout(layout, n_classes: int) -> np.ndarray:
+    """The multi-hot labels of canvases: the classes present in their cells.
+
+    Parameters
+    ----------
+    layout : array-like of shape (n_canvases, n_cells)
+        The class in each cell, ``-1`` when empty.
+    n_classes : int
+        Columns of the result.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_canvases, n_classes), dtype int
+
+    Examples
+    --------
+    >>> from skfashion.metrics import labels_from_layout
+    >>> labels_from_layout([[2, -1, 2, 0]], n_classes=3).tolist()
+    [[1, 0, 1]]
+    """
+    layout = np.asarray(layout)
+    Y = np.zeros((len(layout), n_classes), dtype=int)
+    canvases, cells = np.nonzero(layout >= 0)
+    Y[canvases, layout[canvases, cells]] = 1
+    return Y
 
 
 def cell_accuracy(layout_true, layout_pred) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, load_fashion_mnist
 from .metrics import (
+    labels_from_layout,
     layout_summary,
     multilabel_report,
     multilabel_summary,
@@ -251,22 +252,19 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
             )
     seconds["train_multi"] = step.seconds
     with log.step("evaluating it on test composites") as step:
-        Y_pred = transfer.predict(canvases_test)
-        layout_pred = (
-            transfer.predict_layout(canvases_test) if settings.head == "cells" else None
-        )
+        if settings.head == "cells":  # the labels are the layout's classes
+            layout_pred = transfer.predict_layout(canvases_test)
+            Y_pred = labels_from_layout(layout_pred, len(transfer.classes_))
+        else:
+            layout_pred, Y_pred = None, transfer.predict(canvases_test)
     seconds["evaluate_multi"] = step.seconds
     summary = multilabel_summary(Y_test, Y_pred)
     test_counts = (composer_test.layout_ >= 0).sum(axis=1)
     summary["subset_accuracy_by_count"] = subset_accuracy_by_count(
         Y_test, Y_pred, test_counts
     )
-    if settings.head == "cells":
-        summary.update(
-            layout_summary(
-                composer_test.layout_, transfer.predict_layout(canvases_test)
-            )
-        )
+    if layout_pred is not None:
+        summary.update(layout_summary(composer_test.layout_, layout_pred))
     cnn.set_params(verbose=0)
     transfer.set_params(verbose=0)
     log(

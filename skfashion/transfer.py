@@ -18,10 +18,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images, check_labels, split_cells
+from ._images import cell_grid, check_images, check_labels, inked_cells, split_cells
 from ._keras_base import FreshCells, ImageClassifier, predict_in_batches, to_network
 from .augment import _check_grid
 from .classifier import _COMMON_CONSTRAINTS, CNNClassifier
+from .metrics import labels_from_layout
 from .networks import (
     GridOfCells,
     build_cell_network,
@@ -143,8 +144,8 @@ class MultiLabelTransfer(ImageClassifier):
         Column indices of the multi-hot targets.
     threshold_ : ndarray of shape (n_labels,)
         Per-class decision thresholds (``"dense"`` head).
-    cell_shape_ : tuple of (int, int)
-        Height and width of a cell (``"cells"`` head).
+    cell_shape_ : tuple of (int, int) or None
+        Height and width of a cell (``"cells"`` head; else None).
     model_ : keras.Model
         The multi-label network; with the ``"cells"`` head and the layout, the
         network of one cell (``n_labels + 1`` outputs, the last for "empty").
@@ -306,7 +307,7 @@ class MultiLabelTransfer(ImageClassifier):
                 base.input_shape_[0] // rows,
                 base.input_shape_[1] // cols,
             )
-        split_cells(np.zeros((0, *shape)), self.cell_shape_)  # whole cells?
+        cell_grid(shape, self.cell_shape_)  # canvases of whole cells?
         return shape
 
     @property
@@ -328,12 +329,6 @@ class MultiLabelTransfer(ImageClassifier):
         layout = np.where(sources >= 0, targets[sources], self.n_classes_)
         cells = split_cells(canvases, self.cell_shape_)
         return to_network(cells.reshape(-1, *self.cell_shape_)), layout.ravel()
-
-    def _place_items(self, images):
-        if self.head != "cells":
-            return super()._place_items(images)
-        split_cells(images[:0], self.cell_shape_)  # a whole number of cells?
-        return images
 
     def _keras_build_fn(self, compile_kwargs):
         if self.head == "cells":
@@ -391,8 +386,7 @@ class MultiLabelTransfer(ImageClassifier):
                 self._layout_compile_kwargs(compile_kwargs),
                 self.learning_rate,
             )
-        rows = self.input_shape_[0] // self.cell_shape_[0]
-        cols = self.input_shape_[1] // self.cell_shape_[1]
+        rows, cols = cell_grid(self.input_shape_, self.cell_shape_)
         inputs = keras.Input((*self.input_shape_, 1), name="pixels")
         outputs = GridOfCells(cell_network, (rows, cols), "max", name="cells")(inputs)
         model = keras.Model(inputs, outputs, name="multi_label_cells")
@@ -435,7 +429,7 @@ class MultiLabelTransfer(ImageClassifier):
         if self._validation is None:
             raise ValueError('threshold="tuned" needs validation_split > 0')
         X_val, Y_val = self._validation
-        proba = self.model_.predict(X_val, verbose=0)
+        proba = predict_in_batches(self.model_, X_val)
         candidates = np.linspace(0.05, 0.95, 19)
         scores = [
             f1_score(Y_val, proba >= t, average=None, zero_division=1.0)
@@ -483,11 +477,7 @@ class MultiLabelTransfer(ImageClassifier):
         """
         if self.head != "cells":
             return (self.predict_proba(X, **kwargs) >= self.threshold_).astype(int)
-        layout = self.predict_layout(X, **kwargs)
-        Y = np.zeros((len(layout), len(self.classes_)), dtype=int)
-        rows, cols = np.nonzero(layout >= 0)
-        Y[rows, layout[rows, cols]] = 1
-        return Y
+        return labels_from_layout(self.predict_layout(X, **kwargs), len(self.classes_))
 
     def predict_cell_proba(self, X, **kwargs):
         """Probability of each content of each cell (``head="cells"``).
@@ -511,8 +501,7 @@ class MultiLabelTransfer(ImageClassifier):
         if self.head != "cells":
             raise ValueError("per-cell predictions need head='cells'")
         X, _ = self._validate_data(X)
-        cells = split_cells(X[..., 0], self.cell_shape_)
-        filled = cells.reshape(*cells.shape[:2], -1).any(axis=2)
+        cells, filled = inked_cells(X[..., 0], self.cell_shape_)
         network = self._cell_network()
         proba = np.empty((*cells.shape[:2], len(self.classes_) + 1), np.float32)
         proba[filled] = predict_in_batches(
