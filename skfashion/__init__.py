@@ -6,6 +6,7 @@ augmentations that insert clothing items into larger canvases.
 
 from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, class_name, load_fashion_mnist
+from .persistence import load, save
 
 __version__ = "0.1.0"
 
@@ -14,5 +15,7 @@ __all__ = [
     "MultiObjectComposer",
     "QuadrantExpander",
     "class_name",
+    "load",
     "load_fashion_mnist",
+    "save",
 ]

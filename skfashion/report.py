@@ -158,7 +158,7 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
     """
     from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
-    from .models import CNNClassifier, MultiLabelTransfer, dump
+    from .models import CNNClassifier, MultiLabelTransfer, save
     from .plotting import (
         CellPredictionsDisplay,
         PerClassScoresDisplay,
@@ -332,8 +332,8 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
                 (8, 8.5),
             )
         )
-    dump(cnn, out / "cnn.joblib")
-    dump(transfer, out / "multilabel.joblib")
+    save(cnn, out / "cnn.skf")
+    save(transfer, out / "multilabel.skf")
     seconds["total"] = time.perf_counter() - started
 
     metrics = {
@@ -366,7 +366,7 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         },
         "seconds": seconds,
         "figures": figures,
-        "models": ["cnn.joblib", "multilabel.joblib"],
+        "models": ["cnn.skf", "multilabel.skf"],
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (out / "report.md").write_text(_markdown(metrics))
@@ -485,6 +485,7 @@ Subset accuracy by the number of items on the canvas:
 {cell_pictures}
 ![probabilities](multi_probabilities.png)
 
-Models: `cnn.joblib`, `multilabel.joblib` (load with `skfashion.models.load`).
+Models: `cnn.skf`, `multilabel.skf` (load with `skfashion.load`, or use with
+`skfashion evaluate --model` and `skfashion predict --model`).
 The numbers are in `metrics.json`.
 """

@@ -1,0 +1,431 @@
+"""Model files that are safe to open: one archive per model, no pickle.
+
+A file written by :func:`save` is a zip archive of
+
+- ``manifest.json``: the file format, the versions of skfashion, Keras and
+  the Keras backend that wrote it, and the estimator: its class, parameters
+  and fitted attributes as JSON;
+- ``arrays/*.npy``: the numeric arrays, read back with ``allow_pickle=False``;
+- ``keras/*.keras``: each Keras network in Keras' own format, read back with
+  ``safe_mode=True``.
+
+:func:`load` rebuilds only the classes listed in ``TRUSTED_CLASSES`` (our
+estimators, scikit-learn's ``Pipeline`` and the target encoders scikeras
+fits), so opening a file never runs code that came with it. Files made with
+``joblib.dump`` are pickles: loading one runs whatever it holds, so
+:func:`load` reads them only when told to trust them.
+
+Every save is atomic: the archive is written to a temporary file in the same
+folder and renamed over ``path`` once complete, so a crash mid-save leaves
+the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import math
+import os
+import platform
+import tempfile
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FORMAT_VERSION", "TRUSTED_CLASSES", "load", "save"]
+
+FORMAT = "skfashion-model"
+FORMAT_VERSION = 1  # raise on every change old readers cannot follow
+_MANIFEST = "manifest.json"
+
+TRUSTED_CLASSES = frozenset(
+    {
+        "skfashion.augment.QuadrantExpander",
+        "skfashion.augment.MultiObjectComposer",
+        "skfashion.classifier.CNNClassifier",
+        "skfashion.transfer.MultiLabelTransfer",
+        "skfashion.transfer._MultiHotTarget",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._encoders.OneHotEncoder",
+        "sklearn.preprocessing._encoders.OrdinalEncoder",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",
+        "sklearn.preprocessing._label.LabelEncoder",
+        "scikeras.utils.transformers.ClassifierLabelEncoder",
+        "scikeras.utils.transformers.TargetReshaper",
+    }
+)
+# numpy scalar types, which scikit-learn's encoders take as a ``dtype``
+_NUMPY_TYPES = {
+    np.dtype(t).str: t for t in (np.float32, np.float64, np.int32, np.int64)
+}
+_PICKLE_STARTS = (
+    b"\x80",
+    b"x\x9c",
+    b"x\x01",
+    b"x\xda",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+)
+
+
+def _class_path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+class _Writer:
+    """Encodes an object tree as JSON, its arrays and networks as archive members."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.ids: dict[int, int] = {}  # id(object) -> its number, for shared objects
+        self.keep: list = []  # keeps encoded objects alive, so ids stay unique
+        self.n_members = 0
+
+    def member(self, folder: str, suffix: str) -> str:
+        self.n_members += 1
+        return f"{folder}/{self.n_members}{suffix}"
+
+    def shared(self, value, encode):
+        """``{"ref": k}`` for an object met before; else ``encode(k)``."""
+        if id(value) in self.ids:
+            return {"__ref__": self.ids[id(value)]}
+        number = self.ids[id(value)] = len(self.ids)
+        self.keep.append(value)
+        return encode(number)
+
+    def encode(self, value, where: str):
+        if value is None or isinstance(value, bool | str):
+            return value
+        if type(value) is int:
+            return value
+        if type(value) is float:
+            return value if math.isfinite(value) else {"__float__": repr(value)}
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return {"__scalar__": value.dtype.str, "value": value.item()}
+        if isinstance(value, np.dtype) and value.kind in "biufU":
+            return {"__dtype__": value.str}
+        if isinstance(value, type) and np.dtype(value).str in _NUMPY_TYPES:
+            return {"__type__": np.dtype(value).str}
+        if isinstance(value, np.ndarray):
+            return self.array(value, where)
+        if isinstance(value, tuple):
+            return {
+                "__tuple__": [
+                    self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)
+                ]
+            }
+        if isinstance(value, list):
+            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict) and (
+            type(value) is dict
+            or (isinstance(value, defaultdict) and value.default_factory is list)
+        ):
+            items = [
+                [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
+                for k, v in value.items()
+            ]
+            kind = "__dict__" if type(value) is dict else "__listdict__"
+            return {kind: items}
+        if isinstance(value, np.random.RandomState):
+            return {"__random_state__": self.encode(value.get_state(), where)}
+        if _is_keras_model(value):
+            return self.shared(value, lambda n: self.network(value, n))
+        if _class_path(type(value)) in TRUSTED_CLASSES:
+            return self.shared(value, lambda n: self.instance(value, n, where))
+        raise TypeError(
+            f"cannot save {where}: a {_class_path(type(value))} is not something "
+            "skfashion model files hold (joblib.dump can save it, but loading a "
+            "joblib file runs code)"
+        )
+
+    def array(self, value: np.ndarray, where: str):
+        if value.dtype.kind == "O":  # classes given as strings or mixed objects
+            items = [self.encode(v, where) for v in value.ravel().tolist()]
+            return {"__objects__": items, "shape": list(value.shape)}
+        name = self.member("arrays", ".npy")
+        buffer = io.BytesIO()
+        np.save(buffer, value, allow_pickle=False)
+        self.archive.writestr(name, buffer.getvalue())
+        return {"__array__": name}
+
+    def network(self, model, number: int):
+        name = self.member("keras", ".keras")
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.keras")
+            model.save(path)
+            self.archive.write(path, name)
+        return {"__keras__": name, "id": number}
+
+    def instance(self, value, number: int, where: str):
+        state = {
+            key: self.encode(attribute, f"{where}.{key}")
+            for key, attribute in vars(value).items()
+        }
+        return {"__object__": _class_path(type(value)), "id": number, "state": state}
+
+
+def _is_keras_model(value) -> bool:
+    keras = __import__("sys").modules.get("keras")
+    return keras is not None and isinstance(value, keras.Model)
+
+
+def save(estimator, path: str | os.PathLike) -> None:
+    """Save a fitted skfashion estimator or Pipeline to one safe file.
+
+    The file holds no pickle: :func:`load` opens it without running code
+    that came with it. The save is atomic: ``path`` is replaced only once
+    the new file is complete.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A :class:`~skfashion.models.CNNClassifier`,
+        :class:`~skfashion.models.MultiLabelTransfer`, augmenter, or a
+        ``Pipeline`` of them, fitted or not.
+    path : str or path-like
+        The file to write (by convention ``.skf``).
+
+    Raises
+    ------
+    TypeError
+        If the estimator holds something a safe file cannot (a callback
+        object, a function): save it with joblib instead.
+
+    Examples
+    --------
+    >>> import numpy as np, skfashion
+    >>> from skfashion.augment import QuadrantExpander
+    >>> expander = QuadrantExpander(random_state=0).fit(np.zeros((2, 28, 28)))
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "expander.skf")
+    >>> skfashion.save(expander, path)
+    >>> skfashion.load(path).grid_
+    (2, 2)
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"cannot write {path}: there is no folder {folder}")
+    handle, temporary = tempfile.mkstemp(
+        dir=folder, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "wb") as file:
+            with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+                writer = _Writer(archive)
+                tree = writer.encode(estimator, type(estimator).__name__)
+                archive.writestr(_MANIFEST, json.dumps(_manifest(tree), indent=1))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _manifest(tree) -> dict:
+    versions = {"skfashion": _version(), "python": platform.python_version()}
+    import sys
+
+    if "keras" in sys.modules:
+        keras = sys.modules["keras"]
+        versions.update(keras=keras.__version__, backend=keras.backend.backend())
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": versions,
+        "estimator": tree,
+    }
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+class _Reader:
+    """Rebuilds an object tree written by :class:`_Writer`."""
+
+    def __init__(self, archive: zipfile.ZipFile, where: str):
+        self.archive = archive
+        self.where = where
+        self.objects: dict[int, object] = {}
+
+    def decode(self, value):
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "__ref__" in value:
+            return self.objects[value["__ref__"]]
+        if "__tuple__" in value:
+            return tuple(self.decode(v) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {self.decode(k): self.decode(v) for k, v in value["__dict__"]}
+        if "__listdict__" in value:
+            items = defaultdict(list)
+            items.update(
+                (self.decode(k), self.decode(v)) for k, v in value["__listdict__"]
+            )
+            return items
+        if "__float__" in value:
+            return float(value["__float__"])
+        if "__scalar__" in value:
+            return np.dtype(value["__scalar__"]).type(value["value"])
+        if "__dtype__" in value:
+            return np.dtype(value["__dtype__"])
+        if "__type__" in value:
+            return _NUMPY_TYPES[value["__type__"]]
+        if "__array__" in value:
+            with self.archive.open(value["__array__"]) as member:
+                return np.load(io.BytesIO(member.read()), allow_pickle=False)
+        if "__objects__" in value:
+            items = [self.decode(v) for v in value["__objects__"]]
+            array = np.empty(len(items), dtype=object)
+            array[:] = items
+            return array.reshape(value["shape"])
+        if "__random_state__" in value:
+            state = np.random.RandomState()
+            state.set_state(self.decode(value["__random_state__"]))
+            return state
+        if "__keras__" in value:
+            model = self.network(value["__keras__"])
+            self.objects[value["id"]] = model
+            return model
+        if "__object__" in value:
+            return self.instance(value)
+        raise ValueError(f"unknown entry {sorted(value)[:3]}")
+
+    def network(self, name: str):
+        import keras
+
+        from . import networks  # noqa: F401 - registers our layers and losses
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.keras")
+            with self.archive.open(name) as member, open(path, "wb") as file:
+                file.write(member.read())
+            return keras.saving.load_model(path, safe_mode=True)
+
+    def instance(self, value: dict):
+        name = value["__object__"]
+        if name not in TRUSTED_CLASSES:
+            raise ValueError(f"it holds a {name}, which skfashion files never hold")
+        module, _, qualname = name.rpartition(".")
+        cls = getattr(importlib.import_module(module), qualname)
+        instance = cls.__new__(cls)
+        self.objects[value["id"]] = instance
+        instance.__dict__.update(
+            {key: self.decode(state) for key, state in value["state"].items()}
+        )
+        return instance
+
+
+def _sniff(path: Path) -> bytes:
+    with open(path, "rb") as file:
+        return file.read(8)
+
+
+def load(path: str | os.PathLike, *, trust_pickle: bool = False):
+    """Load an estimator saved by :func:`save` (or ``skfashion train``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    trust_pickle : bool, default=False
+        Also open files made with ``joblib.dump`` (or pickle). Loading such a
+        file runs whatever code it holds: only open your own.
+
+    Returns
+    -------
+    estimator : estimator
+        As it was saved.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a skfashion model file, is truncated or corrupted,
+        comes from a newer skfashion, or is a joblib file and ``trust_pickle``
+        is False. The message names the file and the problem.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a model file")
+    start = _sniff(path)  # FileNotFoundError as it is
+    if not start.startswith(b"PK"):
+        if start.startswith(_PICKLE_STARTS):
+            return _load_pickle(path, trust_pickle)
+        what = "an empty file" if not start else "not a skfashion model file"
+        raise ValueError(
+            f"{path} is {what} (save one with skfashion.save or skfashion train)"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.testzip() is not None:
+                raise zipfile.BadZipFile("a member fails its checksum")
+            manifest = _read_manifest(archive, path)
+            return _Reader(archive, str(path)).decode(manifest["estimator"])
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{path} is truncated or corrupted ({exc})") from None
+    except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, ValueError) and str(exc).startswith(str(path)):
+            raise
+        raise ValueError(
+            f"{path} is corrupted or not a skfashion model file ({exc})"
+        ) from None
+
+
+def _read_manifest(archive: zipfile.ZipFile, path: Path) -> dict:
+    try:
+        manifest = json.loads(archive.read(_MANIFEST))
+    except (KeyError, json.JSONDecodeError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValueError(
+            f"{path} is a zip archive but not a skfashion model file "
+            "(save one with skfashion.save or skfashion train)"
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        written_by = manifest.get("versions", {}).get("skfashion", "an unknown version")
+        raise ValueError(
+            f"{path} was written by skfashion {written_by} in file format "
+            f"{version}, newer than this skfashion {_version()} reads (up to "
+            f"{FORMAT_VERSION}): upgrade skfashion to load it"
+        )
+    return manifest
+
+
+def _load_pickle(path: Path, trust_pickle: bool):
+    if not trust_pickle:
+        raise ValueError(
+            f"{path} is a joblib (pickle) file, and loading one runs any code it "
+            "holds: if you made it yourself, load it with trust_pickle=True "
+            "(--trust-pickle on the command line), or save the model with "
+            "skfashion.save"
+        )
+    import joblib
+
+    try:
+        content = joblib.load(path)
+    except Exception as exc:  # pickle raises many kinds for a foreign file
+        raise ValueError(f"{path} is not a readable joblib file ({exc})") from None
+    if isinstance(content, dict) and content.get("format") == FORMAT:
+        content = content["estimator"]  # written by skfashion 0.1's dump
+    if not hasattr(content, "get_params"):
+        raise ValueError(
+            f"{path} holds a {type(content).__name__}, not a scikit-learn estimator"
+        )
+    return content

@@ -1,0 +1,241 @@
+"""skfashion.save and skfashion.load: safe, atomic, clear about bad files."""
+
+import json
+import pickle
+import zipfile
+
+import joblib
+import keras
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+from toys import lit_bands
+
+import skfashion
+from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.models import CNNClassifier, MultiLabelTransfer
+from skfashion.persistence import FORMAT_VERSION
+
+FIT = dict(epochs=1, batch_size=16, learning_rate=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """Every kind of model we save, fitted on 8x8 toy items, with its input."""
+    items, labels = lit_bands(60)
+    expanded = QuadrantExpander(random_state=0).fit_transform(items)
+    canvas_cnn = CNNClassifier(filters=(4,), **FIT).fit(expanded, labels)
+    cells_cnn = CNNClassifier.from_preset(
+        "quick", augment=QuadrantExpander(), **FIT
+    ).fit(items, labels)
+    canvases, Y = MultiObjectComposer(n_classes=3, random_state=0).fit_resample(
+        items, labels
+    )
+    return {
+        "canvas CNN": (canvas_cnn, expanded),
+        "cells CNN": (cells_cnn, canvases),
+        "pipeline": (
+            Pipeline(
+                [
+                    ("expand", QuadrantExpander(random_state=0)),
+                    ("cnn", CNNClassifier(filters=(4,), **FIT)),
+                ]
+            ).fit(items, labels.astype(str)),
+            items,
+        ),
+        "dense head": (
+            MultiLabelTransfer(canvas_cnn, threshold=[0.3, 0.5, 0.7], **FIT).fit(
+                canvases, Y
+            ),
+            canvases,
+        ),
+        "cells head": (
+            MultiLabelTransfer(
+                cells_cnn, head="cells", augment=MultiObjectComposer(n_classes=3), **FIT
+            ).fit(items, labels),
+            canvases,
+        ),
+    }
+
+
+@pytest.fixture
+def saved(fitted, tmp_path):
+    """A canvas CNN saved to a file."""
+    path = tmp_path / "cnn.skf"
+    skfashion.save(fitted["canvas CNN"][0], path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name", ["canvas CNN", "cells CNN", "pipeline", "dense head", "cells head"]
+)
+def test_round_trip_predicts_the_same(fitted, tmp_path, name):
+    model, X = fitted[name]
+    path = tmp_path / "model.skf"
+    skfashion.save(model, path)
+    loaded = skfashion.load(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    if isinstance(model, MultiLabelTransfer):
+        np.testing.assert_array_equal(loaded.threshold_, model.threshold_)
+        assert loaded.base_estimator_.model_ is not None
+
+
+def test_shared_objects_stay_shared(fitted, tmp_path):
+    transfer = fitted["cells head"][0]
+    assert transfer.base is transfer.base_estimator_
+    skfashion.save(transfer, tmp_path / "m.skf")
+    loaded = skfashion.load(tmp_path / "m.skf")
+    assert loaded.base is loaded.base_estimator_
+
+
+def test_unfitted_estimators_and_augmenters_round_trip(tmp_path):
+    for estimator in [
+        CNNClassifier(filters=(8, 16), dropout=0.1, random_state=3),
+        MultiObjectComposer(max_objects=2).fit(np.zeros((4, 8, 8), np.uint8), [0] * 4),
+    ]:
+        skfashion.save(estimator, tmp_path / "e.skf")
+        loaded = skfashion.load(tmp_path / "e.skf")
+        assert repr(loaded) == repr(estimator)
+    assert loaded.grid_ == (2, 2)
+
+
+def test_loading_never_unpickles(saved, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("unpickling while loading a model file")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(joblib, "load", refuse)
+    assert isinstance(skfashion.load(saved).model_, keras.Model)
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+    assert names[-1] == "manifest.json"
+    assert all(n.endswith((".npy", ".keras", ".json")) for n in names)
+
+
+def test_files_carry_versions(saved):
+    with zipfile.ZipFile(saved) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["versions"]["skfashion"] == skfashion.__version__
+    assert manifest["versions"]["keras"] == keras.__version__
+    assert manifest["versions"]["backend"] == keras.backend.backend()
+
+
+def test_a_failed_save_leaves_the_old_file_intact(fitted, saved, monkeypatch):
+    before = saved.read_bytes()
+    model = fitted["canvas CNN"][0]
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", crash)
+    with pytest.raises(OSError, match="disk full"):
+        skfashion.save(model, saved)
+    monkeypatch.undo()
+    assert saved.read_bytes() == before
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no leftovers
+    skfashion.load(saved)
+
+
+def test_what_a_safe_file_cannot_hold_is_refused_before_writing(fitted, saved):
+    before = saved.read_bytes()
+    model = fitted["canvas CNN"][0]
+    with pytest.raises(TypeError, match=r"callbacks\[0\].*joblib"):
+        skfashion.save(model.set_params(callbacks=[lambda: None]), saved)
+    model.set_params(callbacks=None)
+    assert saved.read_bytes() == before
+
+
+def _rewrite_manifest(path, change):
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    change(manifest)
+    members["manifest.json"] = json.dumps(manifest)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_bad_files_get_a_clear_error(saved, tmp_path):
+    data = saved.read_bytes()
+    cases = {
+        "truncated.skf": (data[: len(data) // 2], "truncated or corrupted"),
+        "empty.skf": (b"", "empty file"),
+        "notes.skf": (b"just some text\n", "not a skfashion model file"),
+        "picture.skf": (b"\x89PNG\r\n\x1a\n" + bytes(40), "not a skfashion model"),
+    }
+    middle = len(data) // 3
+    flipped = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+    cases["flipped.skf"] = (flipped, "truncated or corrupted")
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=message) as error:
+            skfashion.load(path)
+        assert str(path) in str(error.value)
+    other_zip = tmp_path / "other.zip"
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match="zip archive but not a skfashion model"):
+        skfashion.load(other_zip)
+    with pytest.raises(ValueError, match="is a folder"):
+        skfashion.load(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        skfashion.load(tmp_path / "missing.skf")
+
+
+def test_a_newer_file_says_to_upgrade(saved):
+    def newer(manifest):
+        manifest["format_version"] = FORMAT_VERSION + 1
+        manifest["versions"]["skfashion"] = "9.0.0"
+
+    _rewrite_manifest(saved, newer)
+    with pytest.raises(ValueError, match=r"written by skfashion 9\.0\.0.*upgrade"):
+        skfashion.load(saved)
+
+
+def test_foreign_classes_are_never_built(saved):
+    def foreign(manifest):
+        manifest["estimator"]["state"]["augment"] = {
+            "__object__": "os._wrap_close",
+            "id": 99,
+            "state": {},
+        }
+
+    _rewrite_manifest(saved, foreign)
+    with pytest.raises(ValueError, match=r"os\._wrap_close"):
+        skfashion.load(saved)
+
+
+def test_keras_code_in_a_file_is_refused(saved, tmp_path):
+    """A network with a Lambda layer (Python bytecode) is refused by safe_mode."""
+    inputs = keras.Input((2,))
+    unsafe = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    unsafe.save(tmp_path / "unsafe.keras")
+    with zipfile.ZipFile(saved) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    (network,) = [n for n in members if n.endswith(".keras")]
+    members[network] = (tmp_path / "unsafe.keras").read_bytes()
+    with zipfile.ZipFile(saved, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=str(saved)):
+        skfashion.load(saved)
+
+
+def test_joblib_files_only_when_trusted(fitted, tmp_path):
+    pipe, items = fitted["pipeline"]
+    path = tmp_path / "pipe.joblib"
+    joblib.dump(pipe, path)
+    with pytest.raises(ValueError, match=r"runs any code.*trust_pickle=True"):
+        skfashion.load(path)
+    loaded = skfashion.load(path, trust_pickle=True)
+    np.testing.assert_array_equal(loaded.predict(items), pipe.predict(items))
+    joblib.dump([1, 2], tmp_path / "list.joblib")
+    with pytest.raises(ValueError, match="not a scikit-learn estimator"):
+        skfashion.load(tmp_path / "list.joblib", trust_pickle=True)
