@@ -9,11 +9,14 @@ images in any of our layouts, and can draw fresh canvases every epoch.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
+from collections import defaultdict
 
 import keras
 import numpy as np
+from scikeras.utils import metric_name
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -21,6 +24,7 @@ from sklearn.utils._tags import ClassifierTags
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import cell_grid, check_images
+from .checkpoint import TrainingCheckpoint, fingerprint
 
 
 def _same(value, default) -> bool:
@@ -86,13 +90,82 @@ def predict_in_batches(model, X, *, batch_size=1024, **kwargs) -> np.ndarray:
     return np.concatenate(outputs)
 
 
-class FreshCanvases(keras.utils.PyDataset):
+class ShuffledBatches(keras.utils.PyDataset):
+    """Training batches of items in a new random order every epoch.
+
+    Every batch is a function of the seed, the epoch and its index alone, so
+    a run resumed at any epoch sees the batches an uninterrupted run would.
+
+    Parameters
+    ----------
+    items : ndarray of shape (n, h, w) or (n, h, w, 1)
+        The items.
+    targets : ndarray of shape (n, ...)
+        Their targets.
+    batch_size : int
+    seed : int
+        Source of every draw.
+    sample_weight : ndarray of shape (n,), default=None
+    """
+
+    def __init__(self, items, targets, batch_size, seed, sample_weight=None):
+        super().__init__()
+        self.items = items
+        self.targets = targets
+        self.batch_size = batch_size
+        self.seed = seed
+        self.sample_weight = sample_weight
+        self.start_at(0)
+
+    def start_at(self, epoch: int) -> None:
+        """Make the next ``fit`` call's first epoch ``epoch`` of the stream."""
+        self._start = epoch
+        self._asked = None  # times each batch was asked for since training began
+        self._orders = {}
+
+    def __len__(self):
+        return math.ceil(len(self.items) / self.batch_size)
+
+    def epochs_callback(self) -> keras.callbacks.Callback:
+        """A callback for ``fit`` that tells the stream when training begins.
+
+        Keras asks for a first batch or two before training, to learn their
+        shapes, and asks for the next epoch's first batches before the epoch
+        begins. The n-th time a batch is asked for once training has begun,
+        it is the batch of the n-th epoch.
+        """
+        return _StreamEpochs(self)
+
+    def _batch(self, index):
+        """The items of batch ``index`` and the generator of its draws."""
+        epoch = self._start
+        if self._asked is not None:
+            epoch += self._asked[index]
+            self._asked[index] += 1
+        if epoch not in self._orders:
+            self._orders = {
+                e: order for e, order in self._orders.items() if e >= epoch - 1
+            }
+            generator = np.random.RandomState([self.seed, epoch])
+            self._orders[epoch] = generator.permutation(len(self.items))
+        size = self.batch_size
+        chosen = self._orders[epoch][index * size : (index + 1) * size]
+        return chosen, np.random.RandomState([self.seed, epoch, index + 1])
+
+    def __getitem__(self, index):
+        chosen, _ = self._batch(index)
+        batch = (to_network(self.items[chosen]), self.targets[chosen])
+        if self.sample_weight is not None:
+            batch += (self.sample_weight[chosen],)
+        return batch
+
+
+class FreshCanvases(ShuffledBatches):
     """Training batches of canvases, each drawn afresh from the raw items.
 
-    Items are taken in a random order, each once per pass over the data, and
-    every batch is augmented when Keras asks for it, so no two epochs see the
-    same canvases. Drawing per batch, rather than in ``on_epoch_end``, keeps
-    this true when Keras prefetches the next epoch's first batches.
+    Items are taken in a random order, each once per epoch, and every batch
+    is augmented when Keras asks for it, so no two epochs see the same
+    canvases.
 
     Parameters
     ----------
@@ -104,41 +177,18 @@ class FreshCanvases(keras.utils.PyDataset):
     targets : ndarray of shape (n, ...)
         Their targets, passed to the augmenter with them.
     batch_size : int
-    rng : RandomState
+    seed : int
         Source of every draw.
     """
 
-    def __init__(self, augment, items, targets, batch_size, rng):
-        super().__init__()
+    def __init__(self, augment, items, targets, batch_size, seed):
+        super().__init__(items, targets, batch_size, seed)
         self.augment = augment
-        self.items = items
-        self.targets = targets
-        self.batch_size = batch_size
-        self.rng = rng
-        self._order = np.empty(0, dtype=np.intp)
-
-    def __len__(self):
-        return math.ceil(len(self.items) / self.batch_size)
-
-    def _next_items(self, size):
-        """The next ``size`` item indices of an endless shuffled stream."""
-        while len(self._order) < size:
-            self._order = np.concatenate(
-                [self._order, self.rng.permutation(len(self.items))]
-            )
-        taken, self._order = self._order[:size], self._order[size:]
-        return taken
-
-    def _batch_items(self, index):
-        """Indices of the items of batch ``index``."""
-        return self._next_items(
-            min(self.batch_size, len(self.items) - index * self.batch_size)
-        )
 
     def __getitem__(self, index):
-        chosen = self._batch_items(index)
+        chosen, rng = self._batch(index)
         canvases, targets = self.augment._draw(
-            self.items[chosen], self.targets[chosen], self.rng
+            self.items[chosen], self.targets[chosen], rng
         )
         return to_network(canvases), targets
 
@@ -155,9 +205,9 @@ class FreshCells(FreshCanvases):
     """
 
     def __getitem__(self, index):
-        chosen = self._batch_items(index)
+        chosen, rng = self._batch(index)
         size = len(chosen)
-        _, _, sources = self.augment._arrange(size, size, self.rng)
+        _, _, sources = self.augment._arrange(size, size, rng)
         n_cells = int(np.prod(self.augment.grid_))
         n_empty = size * n_cells - len(sources)
         black = np.zeros((1, *self.items.shape[1:]), dtype=self.items.dtype)
@@ -167,6 +217,41 @@ class FreshCells(FreshCanvases):
             (len(sources) + 1) / (size * n_cells)
         )
         return to_network(cells), targets, weights.astype(np.float32)
+
+
+class _StreamEpochs(keras.callbacks.Callback):
+    """Counts the epochs of a :class:`ShuffledBatches` stream from the start."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def on_train_begin(self, logs=None):
+        self.stream._asked = np.zeros(len(self.stream), dtype=np.intp)
+
+    def on_train_end(self, logs=None):
+        self.stream._asked = None
+
+
+class _SaveEachEpoch(keras.callbacks.Callback):
+    """Writes the training checkpoint at the end of every epoch."""
+
+    def __init__(self, estimator, checkpoint, seed, initial_epoch):
+        super().__init__()
+        self.checkpoint = checkpoint
+        self.seed = seed
+        past = getattr(estimator, "history_", {}) if initial_epoch else {}
+        self.history = {key: list(values) for key, values in past.items()}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            if not (key == "loss" or key.startswith("val_")):
+                with contextlib.suppress(ValueError):  # as scikeras names keys
+                    key = metric_name(key)
+            self.history.setdefault(key, []).append(float(value))
+        self.checkpoint.write(
+            self.model, epochs=epoch + 1, history=self.history, seed=int(self.seed)
+        )
 
 
 class ImageClassifier(KerasClassifier):
@@ -301,37 +386,75 @@ class ImageClassifier(KerasClassifier):
         The validation data is split off here rather than by Keras, so that it
         is known afterwards and, with ``augment``, drawn once from held-out
         items and then kept fixed. With ``augment``, ``X`` becomes a
-        :class:`FreshCanvases` stream of batches.
+        :class:`FreshCanvases` stream of batches; with ``checkpoint_dir``, a
+        :class:`ShuffledBatches` stream at least, whose batches do not depend
+        on where a run was resumed.
         """
+        checkpoint = self._open_checkpoint(X, y, sample_weight)
         (X, y), validation = self._split_validation(X, y)
         kwargs["validation_split"] = 0.0
         if sample_weight is not None:
             sample_weight = sample_weight[: len(X)]
+        rng = check_random_state(self.random_state)
         if self._draws_canvases:
             if sample_weight is not None:
                 raise ValueError("sample_weight is not supported with augment")
-            rng = check_random_state(self.random_state)
             if validation is not None:
                 items, targets = validation
                 validation = self._draw_validation(
                     items[..., 0], targets, np.random.RandomState(rng.randint(2**31))
                 )
-            X = self._training_stream(X[..., 0], y, rng)
-            y = None
+        if self._draws_canvases or checkpoint is not None:
+            seed = rng.randint(2**31)
+            if checkpoint is not None and checkpoint.seed is not None:
+                seed = checkpoint.seed  # the saved run's, even unseeded
+            if self._draws_canvases:
+                X = self._training_stream(X[..., 0], y, seed)
+            else:
+                X = ShuffledBatches(X, y, self.batch_size or 32, seed, sample_weight)
+            y = sample_weight = None
             kwargs.update(batch_size=None, shuffle=False)
         self._validation = validation  # for subclasses; not kept after fit
+        self._checkpoint = checkpoint  # not kept after fit either
         if validation is not None:
             kwargs["validation_data"] = validation
-        self._train(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+        try:
+            self._train(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        finally:
+            del self._checkpoint
+
+    def _open_checkpoint(self, X, y, sample_weight):
+        """The run's :class:`~skfashion.checkpoint.TrainingCheckpoint`, or None."""
+        if self.checkpoint_dir is None:
+            return None
+        skipped = {"verbose", "checkpoint_dir", "callbacks", "warm_start"}
+        params = self.get_params(deep=False)
+        weights = [  # a base network is part of the run: its weights count
+            keras.ops.convert_to_numpy(w)
+            for value in params.values()
+            if hasattr(value, "model_")
+            for w in value.model_.weights
+        ]
+        key = fingerprint(
+            type(self).__name__,
+            sorted((k, v) for k, v in params.items() if k not in skipped),
+            X,
+            y,
+            sample_weight if sample_weight is not None else "no weights",
+            *weights,
+        )
+        return TrainingCheckpoint(self.checkpoint_dir, key)
 
     def _draw_validation(self, items, targets, rng):
         """Validation data drawn once from held-out raw items."""
         canvases, targets = self.augment_._draw(items, targets, rng)
         return to_network(canvases), targets
 
-    def _training_stream(self, items, targets, rng):
+    def _training_stream(self, items, targets, seed):
         """Training batches drawn afresh from raw items."""
-        return FreshCanvases(self.augment_, items, targets, self.batch_size or 32, rng)
+        return FreshCanvases(self.augment_, items, targets, self.batch_size or 32, seed)
 
     @property
     def _draws_canvases(self) -> bool:
@@ -339,7 +462,39 @@ class ImageClassifier(KerasClassifier):
         return self.augment_ is not None
 
     def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        """Run Keras' ``fit`` on prepared data (subclasses may train in phases)."""
+        """Run Keras' ``fit`` for epochs ``initial_epoch`` on, resuming if saved.
+
+        Subclasses may train in phases, each one call. A phase the checkpoint
+        has finished only takes its weights; one it stopped in resumes after
+        its last finished epoch, weights and optimizer restored.
+        """
+        callbacks = []
+        checkpoint = getattr(self, "_checkpoint", None)
+        if checkpoint is not None:
+            end, done = initial_epoch + epochs, checkpoint.epochs
+            if done > initial_epoch:
+                checkpoint.restore(self.model_, optimizer=done < end)
+                self.history_ = defaultdict(list, checkpoint.history)
+                if done >= end:
+                    return
+                epochs, initial_epoch, warm_start = end - done, done, True
+            callbacks.append(_SaveEachEpoch(self, checkpoint, X.seed, initial_epoch))
+        if isinstance(X, ShuffledBatches):
+            X.start_at(initial_epoch)
+            callbacks.insert(0, X.epochs_callback())
+        before = self._fit_callbacks
+        self._fit_callbacks = [*before, *callbacks]
+        try:
+            self._keras_fit(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        finally:
+            self._fit_callbacks = before
+
+    def _keras_fit(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        """scikeras' run of Keras' ``fit``, which extends ``history_``."""
         super()._fit_keras_model(
             X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
         )

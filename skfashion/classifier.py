@@ -8,6 +8,7 @@ grid-aware one. :data:`PRESETS` names settings chosen by measurement.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
 
 import keras
@@ -51,6 +52,7 @@ PRESETS["quick"] = {
 }
 
 _COMMON_CONSTRAINTS = {
+    "checkpoint_dir": [str, os.PathLike, None],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "epochs": [Interval(Integral, 0, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left"), None],
@@ -129,6 +131,11 @@ class CNNClassifier(ImageClassifier):
         validate after each epoch (reported in ``history_``).
     callbacks : list of keras.callbacks.Callback, default=None
         Passed to Keras' ``fit``.
+    checkpoint_dir : str or path-like, default=None
+        Folder where ``fit`` saves its state after every epoch, and from which
+        a later ``fit`` with the same parameters and data resumes after the
+        last finished epoch (see :mod:`skfashion.checkpoint`). Remove the
+        folder to train afresh.
     verbose : int, default=0
         Keras' verbosity while training (``predict`` is always silent).
     random_state : int, RandomState instance or None, default=None
@@ -200,6 +207,7 @@ class CNNClassifier(ImageClassifier):
         batch_size=32,
         validation_split=0.0,
         callbacks=None,
+        checkpoint_dir=None,
         verbose=0,
         random_state=None,
         optimizer="adam",
@@ -231,6 +239,7 @@ class CNNClassifier(ImageClassifier):
         self.label_smoothing = label_smoothing
         self.flip = flip
         self.augment = augment
+        self.checkpoint_dir = checkpoint_dir
 
     @classmethod
     def from_preset(cls, preset: str, **params) -> CNNClassifier:

@@ -131,6 +131,11 @@ class MultiLabelTransfer(ImageClassifier):
         Compose new canvases every epoch: ``fit`` then takes raw items and
         their integer labels; ``predict`` takes canvases. Validation
         composites are drawn once and kept.
+    checkpoint_dir : str or path-like, default=None
+        Folder where ``fit`` saves its state after every epoch, and from which
+        a later ``fit`` with the same parameters, base and data resumes after
+        the last finished epoch, in either phase (see
+        :mod:`skfashion.checkpoint`).
     epochs, batch_size, validation_split, callbacks, verbose, random_state
         As in :class:`CNNClassifier`.
     **kwargs
@@ -205,6 +210,7 @@ class MultiLabelTransfer(ImageClassifier):
         batch_size=32,
         validation_split=0.0,
         callbacks=None,
+        checkpoint_dir=None,
         verbose=0,
         random_state=None,
         optimizer="adam",
@@ -233,6 +239,7 @@ class MultiLabelTransfer(ImageClassifier):
         self.threshold = threshold
         self.learning_rate = learning_rate
         self.augment = augment
+        self.checkpoint_dir = checkpoint_dir
 
     def __sklearn_clone__(self):
         # Keep the fitted base as it is (FrozenEstimator's idea); clone the rest.
@@ -317,10 +324,12 @@ class MultiLabelTransfer(ImageClassifier):
             or (self.supervision == "auto" and self.augment_ is not None)
         )
 
-    def _training_stream(self, items, targets, rng):
+    def _training_stream(self, items, targets, seed):
         if self._uses_layout:
-            return FreshCells(self.augment_, items, targets, self.batch_size or 32, rng)
-        return super()._training_stream(items, targets, rng)
+            return FreshCells(
+                self.augment_, items, targets, self.batch_size or 32, seed
+            )
+        return super()._training_stream(items, targets, seed)
 
     def _draw_validation(self, items, targets, rng):
         if not self._uses_layout:

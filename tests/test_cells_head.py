@@ -146,7 +146,7 @@ def test_fine_tuning_the_cells_head_unfreezes_the_tower(base, data):
 def test_fresh_cells_weigh_empty_cells_in():
     items, y = _items(n=40)
     composer = MultiObjectComposer(n_classes=3).fit(items, y)
-    stream = FreshCells(composer, items, y, 10, np.random.RandomState(0))
+    stream = FreshCells(composer, items, y, 10, seed=0)
     cells, targets, weights = stream[0]
     assert cells.shape[1:] == (8, 8, 1)
     assert targets[-1] == 3 and not cells[-1].any()  # one black cell: "empty"

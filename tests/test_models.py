@@ -321,8 +321,9 @@ def test_fine_tuning_continues_the_stream_of_fresh_composites(base, canvases):
         **{**FIT, "epochs": 2},
     ).fit(items, labels)
     # The fine-tuning epoch draws new batches; it does not replay the warm-up's.
-    assert len(_RecordingComposer.log) >= 12
-    assert len(set(_RecordingComposer.log)) == len(_RecordingComposer.log)
+    # (Keras also asks for each phase's first batches once more, to learn
+    # their shapes: the same batches again.)
+    assert len(set(_RecordingComposer.log)) == 2 * 6  # 2 epochs of 6 batches
 
 
 # -- persistence ------------------------------------------------------------------

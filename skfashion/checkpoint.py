@@ -1,0 +1,149 @@
+"""Training that survives being killed: a folder holding the last finished epoch.
+
+A network given ``checkpoint_dir`` writes, after every epoch, its weights,
+its optimizer's state (Adam's moments and step count), the state of its
+random generators (dropout), the epochs done, ``history_`` so far and the
+seed of its stream of training batches, into ``checkpoint.npz`` in that
+folder. Each write is atomic, so a kill at any moment leaves the previous
+epoch's checkpoint whole. A later ``fit`` with the same folder, the same
+parameters and the same data resumes after the last finished epoch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["TrainingCheckpoint", "epochs_done"]
+
+_FILE = "checkpoint.npz"
+
+
+def epochs_done(folder: str | os.PathLike) -> int:
+    """How many epochs the checkpoint in ``folder`` holds (0 when none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skfashion.checkpoint import epochs_done
+    >>> epochs_done(tempfile.mkdtemp())
+    0
+    """
+    path = Path(folder) / _FILE
+    if not path.is_file():
+        return 0
+    return _read(path)["meta"]["epochs"]
+
+
+def _read(path: Path) -> dict:
+    try:
+        with np.load(path, allow_pickle=False) as content:
+            meta = json.loads(str(content["meta"]))
+            arrays = {name: content[name] for name in content.files if name != "meta"}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{path} is not a readable training checkpoint ({exc}); remove it to "
+            "train afresh"
+        ) from None
+    return {"meta": meta, "arrays": arrays}
+
+
+def fingerprint(*parts) -> str:
+    """A hash of the parameters and data a checkpoint belongs to.
+
+    Arrays are hashed by their bytes, anything else by its ``repr``.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            digest.update(repr((part.shape, part.dtype.str)).encode())
+            digest.update(np.ascontiguousarray(part).data)
+        else:
+            digest.update(repr(part).encode())
+    return digest.hexdigest()
+
+
+class TrainingCheckpoint:
+    """The checkpoint of one training run in ``folder``.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Created if missing.
+    key : str
+        The :func:`fingerprint` of the run's parameters and data. A folder
+        holding another run's checkpoint is refused.
+    """
+
+    def __init__(self, folder, key: str):
+        self.folder = Path(folder)
+        self.key = key
+        path = self.folder / _FILE
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.saved = _read(path) if path.is_file() else None
+        if self.saved is not None and self.saved["meta"]["key"] != key:
+            raise ValueError(
+                f"{self.folder} holds the checkpoint of another model or other "
+                "data; give another checkpoint_dir, or remove it to train afresh"
+            )
+
+    @property
+    def epochs(self) -> int:
+        """Epochs finished in the saved run (0 when nothing is saved)."""
+        return self.saved["meta"]["epochs"] if self.saved else 0
+
+    @property
+    def seed(self) -> int | None:
+        """Seed of the saved run's stream of training batches."""
+        return self.saved["meta"]["seed"] if self.saved else None
+
+    @property
+    def history(self) -> dict[str, list]:
+        """``history_`` of the saved run, every finished epoch."""
+        return dict(self.saved["meta"]["history"]) if self.saved else {}
+
+    def restore(self, model, *, optimizer: bool) -> None:
+        """Set ``model``'s variables (and its optimizer's) to the saved ones."""
+        arrays = self.saved["arrays"]
+        targets = list(model.variables)
+        if optimizer:
+            model.optimizer.build(model.trainable_variables)
+            targets += list(model.optimizer.variables)
+        names = [f"v{i}" for i in range(len(targets))]
+        if len(arrays) < len(targets) or any(
+            arrays[n].shape != tuple(v.shape)
+            for n, v in zip(names, targets, strict=True)
+        ):
+            raise ValueError(
+                f"the checkpoint in {self.folder} does not fit this network; "
+                "remove it to train afresh"
+            )
+        for name, variable in zip(names, targets, strict=True):
+            variable.assign(arrays[name])
+
+    def write(self, model, *, epochs: int, history: dict, seed: int) -> None:
+        """Save the state after ``epochs`` finished epochs, atomically."""
+        import keras
+
+        variables = [*model.variables, *model.optimizer.variables]
+        arrays = {
+            f"v{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(variables)
+        }
+        meta = {"key": self.key, "epochs": epochs, "history": history, "seed": seed}
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, meta=np.array(json.dumps(meta)), **arrays)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.folder / _FILE)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.saved = {"meta": meta, "arrays": arrays}
