@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_multilabel.py --base reports/demo/cnn.joblib
+    python benchmarks/bench_multilabel.py --base reports/demo/cnn.skf
     python benchmarks/bench_multilabel.py --base fast --tutorial-epochs 6
 
 Every head starts from the same fitted single-label base (a model file saved
@@ -69,7 +69,7 @@ def score(name, transfer, seconds, canvases, Y, layout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", default="reports/demo/cnn.joblib")
+    parser.add_argument("--base", default="reports/demo/cnn.skf")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--tutorial-epochs", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/results/multilabel.json")

@@ -144,7 +144,7 @@ def _train_settings(args) -> dict:
 
 def _train(args, log) -> int:
     from .augment import MultiObjectComposer, QuadrantExpander
-    from .models import CNNClassifier, MultiLabelTransfer, dump, load
+    from .models import CNNClassifier, MultiLabelTransfer, load, save
 
     s = _train_settings(args)
     folder = Path(args.out).parent
@@ -164,6 +164,7 @@ def _train(args, log) -> int:
             **common,
             **cnn_params,
         )
+        cnn.set_params(checkpoint_dir=_checkpoint(args, "single", cnn.epochs))
         with log.step(f"training a single-label CNN on {len(X):,} items"):
             cnn.fit(
                 X if s["fresh"] else QuadrantExpander(random_state=0).fit_transform(X),
@@ -171,7 +172,7 @@ def _train(args, log) -> int:
             )
         model = cnn
     else:
-        cnn = load(s["base"])
+        cnn = load(s["base"], trust_pickle=args.trust_pickle)
     if s["kind"] == "multi":
         multi_params = dict(common)
         if "learning_rate" in s:
@@ -187,16 +188,34 @@ def _train(args, log) -> int:
             augment=MultiObjectComposer() if fresh else None,
             **multi_params,
         )
+        transfer.set_params(checkpoint_dir=_checkpoint(args, "multi", transfer.epochs))
         with log.step(f"training a multi-label head on {len(X):,} items' composites"):
             if fresh:
                 transfer.fit(X, y)
             else:
                 transfer.fit(*MultiObjectComposer(random_state=0).fit_resample(X, y))
         model = transfer
-    model.set_params(verbose=0)  # training's progress lines stay out of predict
-    dump(model, args.out)
+    # training's progress lines and checkpoints stay out of the model file
+    model.set_params(verbose=0, checkpoint_dir=None)
+    save(model, args.out)
     print(f"saved a {s['kind']}-label model to {args.out}")
     return 0
+
+
+def _checkpoint(args, stage: str, epochs: int) -> str | None:
+    """The checkpoint folder of one training ``stage``; says if it resumes."""
+    from .checkpoint import epochs_done
+
+    if args.checkpoint is None:
+        return None
+    folder = Path(args.checkpoint) / stage
+    done = epochs_done(folder)
+    if done:
+        print(
+            f"resuming the {stage}-label training from its checkpoint in "
+            f"{folder}: epoch {done} of {epochs} done"
+        )
+    return str(folder)
 
 
 def _evaluate(args, log) -> int:
@@ -204,7 +223,7 @@ def _evaluate(args, log) -> int:
     from .metrics import labels_from_layout, layout_summary, multilabel_summary
     from .models import MultiLabelTransfer, load
 
-    model = load(args.model)
+    model = load(args.model, trust_pickle=args.trust_pickle)
     test = load_fashion_mnist(subset="test", data_home=args.data_home)
     with log.step(f"evaluating {args.model} on the test set"):
         if isinstance(model, MultiLabelTransfer):
@@ -242,64 +261,90 @@ def _as_canvas(path, model, mode: str) -> bool:
     """
     if mode != "auto":
         return mode == "canvas"
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
-        with Image.open(path) as picture:
+        with Image.open(path) as picture:  # reads the header only
             width, height = picture.size
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"cannot read {path} as an image: {exc}") from None
+    except Exception:  # unreadable: reading it as an item says why
+        return False
     return (height, width) == tuple(model.input_shape_)
 
 
-def _predict(args, log) -> int:
+def _read_picture(path, net, model, mode):
+    """One picture as a batch of one image the model takes."""
     import numpy as np
 
     from .augment import QuadrantExpander
     from .images import canvas_from_picture, item_from_picture
-    from .models import MultiLabelTransfer, load
 
-    model = load(args.model)
-    net = model.steps[-1][1] if hasattr(model, "steps") else model
     shape = net.input_shape_
+    if _as_canvas(path, net, mode):
+        return canvas_from_picture(path, shape)[np.newaxis]
+    image = item_from_picture(path)
+    cells_network = getattr(net, "cell_shape_", None) is not None
+    if shape != image.shape and net is model and not cells_network:
+        # a network of whole canvases: the item goes in the first cell
+        grid = (shape[0] // image.shape[0], shape[1] // image.shape[1])
+        image = QuadrantExpander(grid, cell=0).fit_transform(image[None])[0]
+    return image[np.newaxis]
+
+
+def _describe(model, net, batch, top: int) -> list[str]:
+    """What the model finds in a batch of one picture, best first."""
+    import numpy as np
+
+    from .models import MultiLabelTransfer
+
+    if isinstance(model, MultiLabelTransfer) and model.head == "cells":
+        proba = model.predict_cell_proba(batch)[0]
+        found = [
+            (proba[cell, c], f"{_class_name(c)} {proba[cell, c]:.2f} (cell {cell})")
+            for cell, c in enumerate(proba.argmax(axis=1))
+            if c < len(model.classes_)
+        ]
+        return [text for _, text in sorted(found, reverse=True)]
+    proba = model.predict_proba(batch)[0]
+    if isinstance(model, MultiLabelTransfer):
+        return [
+            f"{_class_name(i)} {proba[i]:.2f}"
+            for i in np.argsort(proba)[::-1]
+            if proba[i] >= model.threshold_[i]
+        ]
+    best = np.argsort(proba)[::-1][:top]
+    return [
+        f"{_class_name(c)} {p:.2f}"
+        for c, p in zip(net.classes_[best], proba[best], strict=True)
+    ]
+
+
+def _predict(args, log) -> int:
+    """Every picture is predicted; one that cannot be is one line on stderr."""
+    from .images import NoItemError
+    from .models import load
+
+    model = load(args.model, trust_pickle=args.trust_pickle)
+    net = model.steps[-1][1] if hasattr(model, "steps") else model
+    failed = 0
     for path in args.images:
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"no such image: {path}")
-        if _as_canvas(path, net, args.as_):
-            image = canvas_from_picture(path, shape)
-        else:
-            image = item_from_picture(path)
-            cells_network = getattr(net, "cell_shape_", None) is not None
-            if shape != image.shape and net is model and not cells_network:
-                # a network of whole canvases: the item goes in the first cell
-                grid = (shape[0] // image.shape[0], shape[1] // image.shape[1])
-                image = QuadrantExpander(grid, cell=0).fit_transform(image[None])[0]
-        batch = image[np.newaxis]
-        if isinstance(model, MultiLabelTransfer) and model.head == "cells":
-            proba = model.predict_cell_proba(batch)[0]
-            content = proba.argmax(axis=1)
-            found = [
-                (proba[cell, c], f"{_class_name(c)} {proba[cell, c]:.2f} (cell {cell})")
-                for cell, c in enumerate(content)
-                if c < len(model.classes_)
-            ]
-            found = [text for _, text in sorted(found, reverse=True)]
-        elif isinstance(model, MultiLabelTransfer):
-            proba = model.predict_proba(batch)[0]
-            found = [
-                f"{_class_name(i)} {proba[i]:.2f}"
-                for i in np.argsort(proba)[::-1]
-                if proba[i] >= model.threshold_[i]
-            ]
-        else:
-            proba = model.predict_proba(batch)[0]
-            best = np.argsort(proba)[::-1][: args.top]
-            found = [
-                f"{_class_name(c)} {p:.2f}"
-                for c, p in zip(net.classes_[best], proba[best], strict=True)
-            ]
+        try:
+            batch = _read_picture(path, net, model, args.as_)
+        except NoItemError:
+            print(f"{path}: no item found")
+            continue
+        except (ValueError, OSError) as exc:
+            if args.debug:
+                raise
+            failed += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            reason = str(reason)
+            if not reason.startswith(str(path)):
+                reason = f"{path}: {reason}"
+            print(f"skfashion: error: {reason}", file=sys.stderr)
+            continue
+        found = _describe(model, net, batch, args.top)
         print(f"{path}: " + (", ".join(found) if found else "no item found"))
-    return 0
+    return 1 if failed else 0
 
 
 def _show(args, log) -> int:
@@ -416,19 +461,42 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--base", help="saved single-label model to transfer from")
     train.add_argument("--train-size", type=_positive)
     train.add_argument("--seed", type=int)
-    train.add_argument("--out", required=True, help="model file to write")
+    train.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help="save the training's state in DIR after every epoch, and resume "
+        "from it when DIR already holds one (default: no checkpoints)",
+    )
+    train.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="accept a joblib file as --base (loading one runs its code)",
+    )
+    train.add_argument(
+        "--out", required=True, help="model file to write (skfashion.save's format)"
+    )
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
         "evaluate", parents=[common], help="score a saved model on the test set"
     )
     evaluate.add_argument("--model", required=True)
+    evaluate.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="accept a joblib file as --model (loading one runs its code)",
+    )
     evaluate.set_defaults(run=_evaluate)
 
     predict = commands.add_parser(
         "predict", parents=[common], help="classes in your own pictures"
     )
     predict.add_argument("--model", required=True)
+    predict.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="accept a joblib file as --model (loading one runs its code)",
+    )
     predict.add_argument(
         "--top",
         type=_positive,

@@ -9,57 +9,164 @@ canvas for a multi-label model. Pillow (the ``plot`` extra) reads the files.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["canvas_from_picture", "item_from_picture"]
+__all__ = [
+    "NoItemError",
+    "canvas_from_picture",
+    "item_from_picture",
+    "product_photo",
+]
+
+
+MAX_SIDE = 1024  # pictures are reduced to this while decoded
+
+
+class NoItemError(ValueError):
+    """A picture in which no item stands out from the background."""
+
+
+def _open(path):
+    """Decode the picture at ``path`` (or in a binary file), at most ``MAX_SIDE`` wide.
+
+    JPEG files are reduced by the decoder itself (Pillow's ``draft``); other
+    files are decoded whole and then reduced.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not hasattr(path, "read"):  # else an open binary file
+        path = Path(path)
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder, not a picture")
+        if path.stat().st_size == 0:  # FileNotFoundError as it is
+            raise ValueError(f"{path} is an empty file, not a picture")
+    try:
+        with Image.open(path) as opened:
+            opened.draft("L", (MAX_SIDE, MAX_SIDE))
+            opened.load()
+            factor = -(-max(opened.size) // MAX_SIDE)  # ceiling
+            if factor == 1:
+                image = opened.copy()
+            elif opened.mode.startswith("I;16"):  # reduce() cannot average these
+                image = opened.convert("I").reduce(factor)
+            elif opened.mode in ("P", "PA", "1"):
+                image = opened.convert("RGBA").reduce(factor)
+            else:
+                image = opened.reduce(factor)
+    except Image.DecompressionBombError as exc:
+        raise ValueError(f"{path} is too large to read safely ({exc})") from None
+    except UnidentifiedImageError:
+        raise ValueError(f"{path} is not a picture Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"{path} is truncated or damaged ({exc})") from None
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    return image
 
 
 def _grey(picture) -> np.ndarray:
-    """A picture (path or PIL image) as float grey levels, light on dark."""
+    """A picture (path or PIL image) as float grey levels in [0, 255]."""
     try:
-        from PIL import Image, ImageOps, UnidentifiedImageError
+        from PIL import Image, ImageOps
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError(
             "reading pictures needs Pillow: pip install 'skfashion[plot]'"
         ) from exc
-    if isinstance(picture, str | os.PathLike):
-        try:
-            with Image.open(picture) as opened:
-                opened.load()
-                image = opened.copy()
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ValueError(f"cannot read {picture} as an image: {exc}") from None
-    else:
-        image = picture
+    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
+    image = _open(picture) if is_file else picture
     image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P"):
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float
+        grey = np.asarray(image, dtype=np.float64)
+        if image.mode != "F" or grey.max(initial=0) > 1:
+            top = 255.0 if grey.max(initial=0) <= 255 else 65535.0
+        else:
+            top = 1.0
+        return np.clip(grey * (255.0 / top), 0, 255)
+    if "A" in image.mode or "transparency" in image.info:
         # Transparent parts are background: lay the picture on white.
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
-    grey = np.asarray(image.convert("L"), dtype=np.float64)
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    return 255 - grey if np.median(border) > 127 else grey
+    if image.mode not in ("L", "RGB"):  # palette, CMYK, YCbCr, 1-bit, ...
+        image = image.convert("RGB")
+    return np.asarray(image.convert("L"), dtype=np.float64)
+
+
+def _border_background(grey: np.ndarray) -> np.ndarray:
+    """The background under the whole picture, fitted to its border.
+
+    A plane ``a + b * row + c * col`` is fitted to the border pixels by least
+    squares, twice: the second time without the fifth of them farthest from
+    the first fit (an item or a shadow touching the border).
+    """
+    rows, cols = np.indices(grey.shape)
+    edge = np.zeros(grey.shape, dtype=bool)
+    edge[[0, -1], :] = edge[:, [0, -1]] = True
+    design = np.column_stack([np.ones(edge.sum()), rows[edge], cols[edge]])
+    values = grey[edge]
+    keep = np.ones(len(values), dtype=bool)
+    for _ in range(2):
+        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = np.abs(design @ coef - values)
+        keep = residual <= np.quantile(residual, 0.8)
+    return coef[0] + coef[1] * rows + coef[2] * cols
+
+
+def _foreground(grey: np.ndarray) -> np.ndarray:
+    """Light on black, as Fashion-MNIST draws items: background 0, ink up to 255.
+
+    The background is estimated from the border (it need not be white), then
+    the picture is measured from it: a dark item on a light background by
+    how much darker it is, a light item on a dark one by how much lighter,
+    both scaled as if the background were white (or black). The level of the
+    background's own noise (JPEG, texture) is taken off.
+    """
+    background = _border_background(grey)
+    if background.mean() >= 128:
+        ink = (background - grey) * 255 / np.maximum(background, 1)
+    else:
+        ink = (grey - background) * 255 / np.maximum(255 - background, 1)
+    edge = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    spread = np.median(np.abs(edge - np.median(edge)))
+    floor = min(4 * 1.4826 * spread + 12, 96)
+    return np.clip((ink - floor) * 255 / (255 - floor), 0, 255)
+
+
+def _check_found(ink: np.ndarray, picture) -> np.ndarray:
+    """The pixels of the item in ``ink``; :class:`NoItemError` when none."""
+    name = picture if isinstance(picture, str | os.PathLike) else "the picture"
+    if min(ink.shape) < 4 or ink.max(initial=0) < 24:
+        raise NoItemError(f"no item found in {name}")
+    mask = ink > 0.2 * ink.max()
+    if mask.sum() < max(4, 0.001 * ink.size):
+        raise NoItemError(f"no item found in {name}")
+    return mask
 
 
 def _resize(grey: np.ndarray, shape) -> np.ndarray:
     from PIL import Image
 
-    image = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8))
-    return np.asarray(image.resize((shape[1], shape[0]), Image.Resampling.LANCZOS))
+    image = Image.fromarray(np.asarray(grey, dtype=np.float32))
+    resized = image.resize((shape[1], shape[0]), Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized, dtype=np.float64), 0, None)
 
 
 def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
     """Turn a picture of one item into a Fashion-MNIST-like item.
 
-    Grey levels, inverted when the background is light, cropped to the item,
-    centred on a black square and resized to ``size`` x ``size``.
+    As Fashion-MNIST was made from product photos: the background, estimated
+    from the picture's border (white, grey or a gradient), becomes black and
+    the item light; the item is cropped, centred on a black square its
+    longest side fills, resized to ``size`` x ``size`` and stretched so its
+    brightest pixels are 255.
 
     Parameters
     ----------
-    picture : str, path-like or PIL.Image.Image
-        The picture.
+    picture : str, path-like, binary file or PIL.Image.Image
+        The picture: any format and mode Pillow reads (grey, colour,
+        palette, CMYK, 16-bit, transparent). Large pictures are reduced while
+        they are decoded.
     size : int, default=28
         Side of the returned item.
 
@@ -69,32 +176,47 @@ def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
 
     Raises
     ------
+    NoItemError
+        If nothing stands out from the background (a blank picture).
     ValueError
-        If the file cannot be read as an image.
+        If the file cannot be read as a picture; the message says why.
 
     Examples
     --------
     >>> from PIL import Image, ImageDraw
     >>> from skfashion.images import item_from_picture
-    >>> photo = Image.new("RGB", (300, 200), "white")  # a dark disc on white
+    >>> photo = Image.new("RGB", (300, 200), (215, 215, 215))  # light grey
     >>> ImageDraw.Draw(photo).ellipse([100, 50, 200, 150], fill="navy")
     >>> item = item_from_picture(photo)  # a light disc on black, filling 28x28
     >>> item.shape, item.dtype, int(item[14, 14]) > 200, int(item[0, 0]) < 20
     ((28, 28), dtype('uint8'), True, True)
+    >>> item_from_picture(Image.new("L", (50, 50), 180))
+    Traceback (most recent call last):
+    ...
+    skfashion.images.NoItemError: no item found in the picture
     """
-    grey = _grey(picture)
-    rows, cols = np.nonzero(grey > 0.1 * grey.max()) if grey.max() > 0 else ([], [])
-    if len(rows):
-        grey = grey[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    side = max(grey.shape)
+    ink = _foreground(_grey(picture))
+    rows, cols = np.nonzero(_check_found(ink, picture))
+    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    side = max(ink.shape)
     square = np.zeros((side, side))
-    top, left = (side - grey.shape[0]) // 2, (side - grey.shape[1]) // 2
-    square[top : top + grey.shape[0], left : left + grey.shape[1]] = grey
-    return _resize(square, (size, size))
+    top, left = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
+    square[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
+    return _stretch(_resize(square, (size, size)))
+
+
+def _stretch(pixels: np.ndarray) -> np.ndarray:
+    """Scale ``pixels`` so the brightest (99.9th percentile) become 255."""
+    top = max(np.percentile(pixels, 99.9), 1e-9)
+    return np.clip(pixels * (255 / top), 0, 255).round().astype(np.uint8)
 
 
 def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarray:
     """Turn a whole picture into a canvas of ``shape`` (light items on black).
+
+    The background, estimated from the border, becomes black, as in
+    :func:`item_from_picture`; nothing is cropped. A blank picture gives a
+    black canvas.
 
     Parameters
     ----------
@@ -107,6 +229,11 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
     -------
     canvas : ndarray of shape ``shape``, dtype uint8
 
+    Raises
+    ------
+    ValueError
+        If the file cannot be read as a picture; the message says why.
+
     Examples
     --------
     >>> from PIL import Image
@@ -114,4 +241,93 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
     >>> canvas_from_picture(Image.new("L", (90, 30), 255)).max()
     np.uint8(0)
     """
-    return _resize(_grey(picture), shape)
+    ink = _foreground(_grey(picture))
+    try:
+        _check_found(ink, picture)
+    except NoItemError:
+        return np.zeros(shape, dtype=np.uint8)
+    return _stretch(_resize(ink, shape))
+
+
+def product_photo(
+    item,
+    *,
+    size: tuple[int, int] = (200, 160),
+    background: tuple[float, float] = (200.0, 235.0),
+    scale: float = 0.6,
+    position: tuple[float, float] = (0.5, 0.5),
+    shadow: float = 0.15,
+    random_state=None,
+):
+    """Draw a Fashion-MNIST item as a product photo, to test picture readers.
+
+    The item, dark and slightly tinted, on a light grey gradient, with a soft
+    shadow beside it: the kind of picture :func:`item_from_picture` reads.
+
+    Parameters
+    ----------
+    item : ndarray of shape (h, w), dtype uint8
+        Light on black, as in Fashion-MNIST.
+    size : tuple of (int, int), default=(200, 160)
+        Width and height of the photo.
+    background : tuple of (float, float), default=(200.0, 235.0)
+        Grey levels at the two ends of the gradient.
+    scale : float, default=0.6
+        Side of the item over the photo's shorter side.
+    position : tuple of (float, float), default=(0.5, 0.5)
+        Where the item lies, from 0 (left, top) to 1 (right, bottom).
+    shadow : float, default=0.15
+        How much the shadow darkens the background (0: none).
+    random_state : int, RandomState instance or None, default=None
+        Draws the gradient's direction, the shadow's offset and the tint.
+
+    Returns
+    -------
+    photo : PIL.Image.Image
+        An RGB picture.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.images import item_from_picture, product_photo
+    >>> item = np.zeros((28, 28), np.uint8)
+    >>> item[:, 8:20] = 200  # fills the height, as Fashion-MNIST items do
+    >>> photo = product_photo(item, random_state=0)
+    >>> photo.size, photo.mode
+    ((200, 160), 'RGB')
+    >>> back = item_from_picture(photo).astype(float)
+    >>> round(float(np.corrcoef(back.ravel(), item.ravel())[0, 1]), 1) >= 0.9
+    True
+    """
+    from PIL import Image, ImageFilter
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    width, height = size
+    side = max(1, int(min(size) * scale))
+    ink = np.asarray(
+        Image.fromarray(np.asarray(item, np.uint8)).resize(
+            (side, side), Image.Resampling.BICUBIC
+        ),
+        dtype=np.float64,
+    )
+    ink /= 255
+    rows, cols = np.indices((height, width))
+    angle = rng.uniform(0, 2 * np.pi)
+    slope = np.cos(angle) * (rows / height - 0.5) + np.sin(angle) * (cols / width - 0.5)
+    low, high = background
+    photo = low + (high - low) * (0.5 + slope / np.sqrt(2))
+    top = round(position[1] * (height - side))
+    left = round(position[0] * (width - side))
+    if shadow:
+        dy, dx = rng.randint(2, 9, size=2)
+        shade = np.zeros((height, width))
+        t, s = min(top + dy, height - side), min(left + dx, width - side)
+        shade[t : t + side, s : s + side] = ink > 0.05
+        blurred = Image.fromarray((shade * 255).astype(np.uint8))
+        shade = np.asarray(blurred.filter(ImageFilter.GaussianBlur(4)), float) / 255
+        photo *= 1 - shadow * shade
+    photo[top : top + side, left : left + side] *= 1 - 0.9 * ink
+    tint = rng.uniform(0.92, 1.0, size=3)
+    rgb = np.clip(photo[..., np.newaxis] * tint, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb)

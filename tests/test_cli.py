@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import skfashion
 from skfashion.cli import main
 
 pytestmark = pytest.mark.realdata
@@ -21,7 +22,7 @@ def _needs_data(request):
 def models(tmp_path_factory):
     """A single-label and a multi-label model saved by ``skfashion train``."""
     folder = tmp_path_factory.mktemp("models")
-    single, multi = folder / "single.joblib", folder / "multi.joblib"
+    single, multi = folder / "single.skf", folder / "multi.skf"
     common = ["--epochs", "2", "--train-size", "3000", "--quiet"]
     assert main(["train", "--kind", "single", *common, "--out", str(single)]) == 0
     config = folder / "multi.toml"
@@ -56,7 +57,7 @@ def test_demo_quick_writes_the_report(tmp_path, capsys):
         assert (out / name).stat().st_size > 5_000, name
         assert f"]({name})" in (out / "report.md").read_text()
     assert len(metrics["figures"]) == 11  # with the cells head's cell picture
-    assert (out / "cnn.joblib").is_file() and (out / "multilabel.joblib").is_file()
+    assert (out / "cnn.skf").is_file() and (out / "multilabel.skf").is_file()
 
 
 def test_train_evaluate_predict(models, fashion_test, tmp_path, capsys):
@@ -91,10 +92,10 @@ def test_show_writes_pictures(tmp_path, capsys):
     "argv, message",
     [
         (["predict", "--model", "{missing}", "x.png"], "No such file"),
-        (["predict", "--model", "{foreign}", "x.png"], "not a skfashion model"),
+        (["predict", "--model", "{foreign}", "x.png"], "--trust-pickle"),
         (["predict", "--model", "{text}", "x.png"], "not a skfashion model"),
-        (["predict", "--model", "{single}", "{text}"], "cannot read"),
-        (["predict", "--model", "{single}", "{tmp}/nope.png"], "no such image"),
+        (["predict", "--model", "{single}", "{text}"], "not a picture Pillow"),
+        (["predict", "--model", "{single}", "{tmp}/nope.png"], "No such file"),
         (["train", "--config", "{bad_config}", "--out", "{tmp}/m"], "unknown settings"),
         (["train", "--config", "{text}", "--out", "{tmp}/m"], "not valid TOML"),
         (["train", "--out", "{tmp}/no/such/m.joblib"], "there is no folder"),
@@ -139,7 +140,7 @@ def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
     from sklearn.pipeline import Pipeline
 
     from skfashion.augment import QuadrantExpander
-    from skfashion.models import CNNClassifier, dump
+    from skfashion.models import CNNClassifier
 
     pipe = Pipeline(
         [
@@ -148,12 +149,17 @@ def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
         ]
     )
     pipe.fit(fashion_test.images[:2000], fashion_test.target[:2000])
-    dump(pipe, tmp_path / "pipe.joblib")
-    assert main(["evaluate", "--model", str(tmp_path / "pipe.joblib"), "--quiet"]) == 0
-    assert float(capsys.readouterr().out.split()[-1]) > 0.3
+    # As the persistence example saves it with joblib, and with skfashion.save.
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    skfashion.save(pipe, tmp_path / "pipe.skf")
     photo = _photo(fashion_test.images[0], tmp_path / "item.png")
-    assert main(["predict", "--model", str(tmp_path / "pipe.joblib"), str(photo)]) == 0
-    assert capsys.readouterr().out.startswith(f"{photo}: ")
+    for model in (["pipe.joblib", "--trust-pickle"], ["pipe.skf"]):
+        path, *trust = model
+        model = ["--model", str(tmp_path / path), *trust]
+        assert main(["evaluate", *model, "--quiet"]) == 0
+        assert float(capsys.readouterr().out.split()[-1]) > 0.3
+        assert main(["predict", *model, str(photo)]) == 0
+        assert capsys.readouterr().out.startswith(f"{photo}: ")
 
 
 def test_multi_label_predict_names_each_cell(models, fashion_test, tmp_path, capsys):
@@ -189,7 +195,7 @@ def test_evaluate_a_cells_head_reports_cells(models, capsys):
 def test_the_tutorial_recipe_on_the_command_line(tmp_path, capsys):
     from skfashion.models import load
 
-    out = tmp_path / "tutorial.joblib"
+    out = tmp_path / "tutorial.skf"
     argv = ["train", "--recipe", "tutorial", "--epochs", "1", "--train-size", "500"]
     assert main([*argv, "--quiet", "--out", str(out)]) == 0
     cnn = load(out)
@@ -219,3 +225,111 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"skfashion {__version__}"
+
+
+def _png_header_only(width, height):
+    """A PNG that claims ``width`` x ``height`` pixels and holds one row."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(bytes(width + 1))  # one row of the many it claims
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_predict_reads_what_it_can_and_refuses_the_rest(
+    models, fashion_test, tmp_path, capsys
+):
+    single, _ = models
+    item = fashion_test.images[fashion_test.target == 1][0]  # a trouser
+    good = _photo(item, tmp_path / "good.png")
+    dark = 255 - item.astype(np.uint16)
+    files = {
+        "sixteen.png": Image.fromarray(dark * 257),
+        "palette.png": Image.open(good).convert("P"),
+        "cmyk.jpg": Image.open(good).convert("CMYK"),
+    }
+    for name, image in files.items():
+        image.save(tmp_path / name)
+    truncated = good.read_bytes()
+    (tmp_path / "truncated.png").write_bytes(truncated[: len(truncated) // 2])
+    (tmp_path / "bomb.png").write_bytes(_png_header_only(14000, 14000))
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "notes.png").write_text("not a picture")
+    (tmp_path / "folder").mkdir()
+    blank = {
+        "white.png": Image.new("RGB", (120, 90), "white"),
+        "black.png": Image.new("L", (60, 60), 0),
+        "grey.jpg": Image.new("RGB", (80, 80), (128, 128, 128)),
+        "dot.png": Image.new("L", (1, 1), 200),
+    }
+    for name, image in blank.items():
+        image.save(tmp_path / name)
+    refused = {
+        "truncated.png": "truncated or damaged",
+        "bomb.png": "too large to read safely",
+        "empty.png": "empty file",
+        "notes.png": "not a picture",
+        "folder": "is a folder",
+    }
+    names = ["good.png", *files, *refused, *blank]
+    argv = ["predict", "--model", str(single), *(str(tmp_path / n) for n in names)]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    out = dict(line.split(": ", 1) for line in captured.out.splitlines())
+    for name in ["good.png", *files]:
+        assert out[str(tmp_path / name)].startswith("Trouser "), name
+    for name in blank:
+        assert out[str(tmp_path / name)] == "no item found", name
+    errors = captured.err.splitlines()
+    assert len(errors) == len(refused)
+    for line, (name, reason) in zip(errors, refused.items(), strict=True):
+        assert line.startswith(f"skfashion: error: {tmp_path / name}"), line
+        assert reason in line
+
+
+def test_train_resumes_after_kill_9(tmp_path):
+    """A training process killed mid-epoch resumes and ends as if never killed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import skfashion
+    from skfashion.checkpoint import epochs_done
+
+    argv = [sys.executable, "-m", "skfashion", "train", "--recipe", "quick"]
+    argv += ["--epochs", "4", "--train-size", "4000", "--seed", "1"]
+    whole = tmp_path / "whole.skf"  # checkpointed too: the same stream of batches
+    run = [*argv, "--checkpoint", str(tmp_path / "other"), "--out", str(whole)]
+    subprocess.run(run, check=True, capture_output=True)
+
+    folder, resumed = tmp_path / "checkpoint", tmp_path / "resumed.skf"
+    argv += ["--checkpoint", str(folder), "--out", str(resumed)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while epochs_done(folder / "single") < 1 and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    killed_at = epochs_done(folder / "single")
+    assert 1 <= killed_at < 4 and not resumed.exists()
+
+    result = subprocess.run(argv, check=True, capture_output=True, text=True)
+    assert f"epoch {killed_at} of 4 done" in result.stdout
+    ours, theirs = skfashion.load(resumed), skfashion.load(whole)
+    assert len(ours.history_["loss"]) == 4
+    np.testing.assert_allclose(ours.history_["loss"], theirs.history_["loss"])
+    for mine, other in zip(ours.model_.weights, theirs.model_.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(mine), np.asarray(other))

@@ -1,8 +1,16 @@
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
 
-from skfashion.images import canvas_from_picture, item_from_picture
+from skfashion import images
+from skfashion.images import (
+    NoItemError,
+    canvas_from_picture,
+    item_from_picture,
+    product_photo,
+)
 
 
 def _item():
@@ -51,5 +59,67 @@ def test_canvas_keeps_the_whole_picture():
 def test_unreadable_file(tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not an image")
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="not a picture Pillow can read"):
         item_from_picture(path)
+
+
+def _garment(seed=0):
+    """A Fashion-MNIST-like item: light, textured, filling the height, centred."""
+    rng = np.random.RandomState(seed)
+    item = np.zeros((28, 28), np.uint8)
+    left = rng.randint(2, 8)
+    right = 28 - left  # centred, as Fashion-MNIST centres its items
+    item[:, left:right] = rng.randint(90, 256, size=(28, right - left))
+    item[10:18, left : left + 3] = 0  # a notch, so shape matters
+    return item
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+@pytest.mark.parametrize(
+    "size, background, position",
+    [
+        ((200, 160), (200, 235), (0.5, 0.5)),
+        ((90, 90), (150, 170), (0.0, 1.0)),
+        ((400, 250), (225, 255), (1.0, 0.2)),
+        ((120, 300), (170, 240), (0.3, 0.0)),
+    ],
+)
+def test_product_photos_become_the_garment(size, background, position, fmt):
+    item = _garment(sum(size))
+    photo = product_photo(
+        item, size=size, background=background, position=position, random_state=0
+    )
+    buffer = io.BytesIO()
+    photo.save(buffer, fmt, quality=75)
+    buffer.seek(0)
+    read = item_from_picture(buffer).astype(float)
+    assert np.corrcoef(read.ravel(), item.ravel())[0, 1] > 0.85
+    assert np.abs(read - item).mean() < 30
+    assert read.max() == 255 and read[:, :2].max() < 40  # contrast, black border
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        Image.new("RGB", (120, 90), "white"),
+        Image.new("L", (60, 60), 0),
+        Image.new("RGB", (80, 80), (128, 128, 128)),
+        Image.new("L", (1, 1), 200),
+        Image.linear_gradient("L").resize((64, 64)),
+    ],
+    ids=["white", "black", "grey", "one-pixel", "gradient"],
+)
+def test_no_item_in_a_blank_picture(picture):
+    with pytest.raises(NoItemError, match="no item found"):
+        item_from_picture(picture)
+    assert canvas_from_picture(picture).max() == 0
+
+
+def test_large_pictures_are_reduced_while_decoded(tmp_path):
+    item = _garment()
+    photo = product_photo(item, size=(3000, 2400), random_state=0)
+    for name in ("big.jpg", "big.png"):
+        photo.save(tmp_path / name)
+        assert max(images._open(tmp_path / name).size) <= images.MAX_SIDE
+        read = item_from_picture(tmp_path / name).astype(float)
+        assert np.corrcoef(read.ravel(), item.ravel())[0, 1] > 0.85
