@@ -1,0 +1,92 @@
+"""Grid search and cross-validation on a Dask cluster of two worker processes."""
+
+import os
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import Pipeline
+from toys import lit_bands
+
+from skfashion.augment import QuadrantExpander
+from skfashion.models import CNNClassifier
+from skfashion.parallel import limited_threads, thread_limits
+
+distributed = pytest.importorskip("dask.distributed")
+
+FIT = dict(epochs=2, batch_size=16, learning_rate=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        env=thread_limits(1),
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def _pipeline():
+    return Pipeline(
+        [
+            ("expand", QuadrantExpander(random_state=0)),
+            ("cnn", CNNClassifier(filters=(4,), **FIT)),
+        ]
+    )
+
+
+def test_grid_search_on_dask_matches_one_process(client):
+    X, y = lit_bands(60)
+    grid = {"cnn__dropout": [0.0, 0.3], "cnn__filters": [(4,), (8,)]}
+    here = GridSearchCV(_pipeline(), grid, cv=2).fit(X, y)
+    with joblib.parallel_backend("dask"):
+        there = GridSearchCV(_pipeline(), grid, cv=2).fit(X, y)
+    # Every fit ran on a worker process, not here.
+    workers = client.run(os.getpid)
+    assert len(workers) == 2 and os.getpid() not in workers.values()
+    assert there.cv_results_["params"] == here.cv_results_["params"]
+    # The same seeds; one thread there against two here may round sums
+    # differently, which can move a prediction or two of the 30 per fold.
+    np.testing.assert_allclose(
+        there.cv_results_["mean_test_score"],
+        here.cv_results_["mean_test_score"],
+        atol=2 / 30,
+    )
+    assert there.predict(X).shape == (60,)
+
+
+def test_cross_validate_brings_fitted_models_back(client):
+    X, y = lit_bands(60)
+    with joblib.parallel_backend("dask"):
+        result = cross_validate(_pipeline(), X, y, cv=3, return_estimator=True)
+    assert len(result["estimator"]) == 3
+    for fitted, score in zip(result["estimator"], result["test_score"], strict=True):
+        assert fitted[-1].model_.count_params() > 0
+        assert 0 <= score <= 1
+    assert result["estimator"][0].predict(X).shape == (60,)
+
+
+def test_workers_are_held_to_their_threads(client):
+    limits = thread_limits(1)
+
+    def environment():
+        import os
+
+        return {name: os.environ.get(name) for name in limits}
+
+    for seen in client.run(environment).values():
+        assert seen == limits
+
+
+def test_thread_limits_are_checked_and_restored():
+    with pytest.raises(ValueError, match="positive integer"):
+        thread_limits(0)
+    before = os.environ.get("TF_NUM_INTRAOP_THREADS")
+    with limited_threads(3) as limits:
+        assert os.environ["TF_NUM_INTRAOP_THREADS"] == limits["OMP_NUM_THREADS"] == "3"
+    assert os.environ.get("TF_NUM_INTRAOP_THREADS") == before
