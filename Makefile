@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo docs data lint format bench bench-full clean
+.PHONY: test test-jax demo docs data lint format bench bench-full clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The model tests run under both Keras backends.
+MODEL_TESTS := tests/test_models.py tests/test_cells_head.py tests/test_networks.py \
+	tests/test_persistence.py tests/test_checkpoint.py tests/test_properties.py
+
 test: lint data
 	$(PY) -m pytest
+	KERAS_BACKEND=jax $(PY) -m pytest $(MODEL_TESTS)
+
+test-jax: data
+	KERAS_BACKEND=jax $(PY) -m pytest $(MODEL_TESTS)
 
 demo: data
 	$(VENV)/bin/skfashion demo

@@ -189,6 +189,47 @@ def main():
                 f"| {' | '.join(cells)} | {row['count_accuracy']:.4f} "
                 f"| {_minutes(row['seconds'])} |"
             )
+    photos_path = RESULTS / "photos.json"
+    if photos_path.is_file():
+        photos = json.loads(photos_path.read_text())
+        lines += [
+            "",
+            "## Product photos",
+            "",
+            "`python benchmarks/bench_photos.py`: the first "
+            f"{photos['n_photos']:,} test items drawn as product photos (grey "
+            "gradients, shadows, off-centre, PNG and JPEG) and read back by "
+            f"`item_from_picture`; model: {photos['model']}.",
+            "",
+            "| read from | top-1 accuracy |",
+            "|---|---|",
+            f"| the items themselves | {photos['accuracy_items']:.3f} |",
+            f"| the photos | {photos['accuracy_photos']:.3f} |",
+            "| the photos, skfashion 0.1's reading "
+            f"| {photos['accuracy_photos_previous_reading']:.3f} |",
+            "",
+            f"Reading took {1000 * photos['read_seconds_per_photo']:.1f} ms a photo.",
+        ]
+    parallel_path = RESULTS / "parallel.json"
+    if parallel_path.is_file():
+        parallel = json.loads(parallel_path.read_text())
+        lines += [
+            "",
+            "## One grid search, three ways",
+            "",
+            "`python benchmarks/bench_parallel.py`: "
+            f"{parallel['fits']} fits and a refit on {parallel['train_size']:,} "
+            f"items, on a machine of {parallel['cores']} cores; wall time counts "
+            "starting the workers. CPU time is this process's only.",
+            "",
+            "| run | wall | CPU here | best score |",
+            "|---|---|---|---|",
+        ]
+        for name, run in parallel["runs"].items():
+            lines.append(
+                f"| {name} | {run['wall_s']:.1f} s | {run['main_process_cpu_s']:.1f} s "
+                f"| {run['best_score']:.4f} |"
+            )
     extra = RESULTS / "notes.md"
     if extra.is_file():
         lines += ["", extra.read_text().strip()]
