@@ -189,6 +189,36 @@ def main():
                 f"| {' | '.join(cells)} | {row['count_accuracy']:.4f} "
                 f"| {_minutes(row['seconds'])} |"
             )
+    demo_path = RESULTS / "demo.json"
+    if demo_path.is_file():
+        demo = json.loads(demo_path.read_text())
+        s, net, multi = demo["settings"], demo["single_label"], demo["multi_label"]
+        lines += [
+            "",
+            "## The demo",
+            "",
+            "`make demo`'s `metrics.json` (`reports/demo/metrics.json`), copied to "
+            "`benchmarks/results/demo.json`: the `"
+            f"{net['network']['preset']}` network for {net['network']['epochs']} "
+            f"epochs on {demo['data']['train_items']:,} items, then the "
+            f"{multi['head']} head for {s['multi_epochs']} epochs "
+            f"({'fine-tuned' if s['fine_tune'] else 'frozen'}), in "
+            f"{_minutes(demo['seconds']['total'])}.",
+            "",
+            "| figure | value |",
+            "|---|---|",
+            f"| single-label test accuracy | {net['test_accuracy']:.4f} |",
+        ]
+        for key, name in [
+            ("subset_accuracy", "multi-label subset accuracy"),
+            ("f1_micro", "micro-F1"),
+            ("hamming_loss", "Hamming loss"),
+            ("cell_accuracy", "per-cell accuracy"),
+            ("item_accuracy", "items named"),
+            ("item_count_accuracy", "item counts"),
+        ]:
+            if key in multi:
+                lines.append(f"| {name} | {multi[key]:.4f} |")
     photos_path = RESULTS / "photos.json"
     if photos_path.is_file():
         photos = json.loads(photos_path.read_text())

@@ -1,12 +1,9 @@
 """Sphinx configuration for skfashion's documentation."""
 
 import os
-import sys
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
-sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))  # their _settings
 
 from skfashion._quiet import import_keras_quietly
 
@@ -41,7 +38,12 @@ autodoc_default_options = {
 }
 intersphinx_mapping = {}  # offline builds: no inventories to fetch
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
-html_theme = "alabaster"
+html_theme = "pydata_sphinx_theme"  # as scikit-learn's and imbalanced-learn's
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "header_links_before_dropdown": 6,
+}
 html_static_path = ["_static"]
 plot_include_source = True
 plot_html_show_source_link = False
@@ -53,7 +55,6 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": "/plot_",
-    "ignore_pattern": r"_settings\.py",
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,

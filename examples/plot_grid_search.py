@@ -8,13 +8,17 @@ parameters of the pipeline.
 """
 
 # %%
-from _settings import FAST, N_TRAIN
+import os
+
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skfashion.augment import QuadrantExpander
 from skfashion.datasets import load_fashion_mnist
 from skfashion.models import CNNClassifier
+
+FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
+N_TRAIN = 3_000 if FAST else 20_000
 
 train = load_fashion_mnist()
 n = N_TRAIN // (4 if FAST else 2)

@@ -10,18 +10,21 @@ included.
 """
 
 # %%
+import os
 import tempfile
 from pathlib import Path
 
 import joblib
 import numpy as np
-from _settings import N_TRAIN
 from sklearn.pipeline import Pipeline
 
 import skfashion
 from skfashion.augment import MultiObjectComposer, QuadrantExpander
 from skfashion.datasets import load_fashion_mnist
 from skfashion.models import CNNClassifier, MultiLabelTransfer
+
+FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
+N_TRAIN = 3_000 if FAST else 20_000
 
 train = load_fashion_mnist()
 X, y = train.images[: N_TRAIN // 2], train.target[: N_TRAIN // 2]

@@ -8,8 +8,9 @@ at prediction time.
 """
 
 # %%
+import os
+
 import matplotlib.pyplot as plt
-from _settings import EPOCHS, N_TEST, N_TRAIN
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import Pipeline
 
@@ -17,6 +18,9 @@ from skfashion.augment import QuadrantExpander
 from skfashion.datasets import CLASS_NAMES, load_fashion_mnist
 from skfashion.models import CNNClassifier
 from skfashion.plotting import TrainingHistoryDisplay
+
+FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
+N_TRAIN, N_TEST, EPOCHS = (3_000, 1_000, 1) if FAST else (20_000, 5_000, 5)
 
 train, test = load_fashion_mnist(), load_fashion_mnist(subset="test")
 pipe = Pipeline(

@@ -41,8 +41,11 @@ def _data(args, log) -> int:
         data = load_fashion_mnist(
             subset="all", data_home=args.data_home, download=not args.no_download
         )
+    from .datasets import data_folder
+
     print(
-        f"Fashion-MNIST: {len(data.target):,} images verified in {step.seconds:.2f} s"
+        f"Fashion-MNIST: {len(data.target):,} images verified in {step.seconds:.2f} s "
+        f"in {data_folder(args.data_home)}"
     )
     return 0
 
@@ -89,7 +92,7 @@ _TRAIN_KEYS = {
     "learning_rate": float,
     "fresh": bool,
     "fine_tune": bool,
-    "threshold": float,
+    "threshold": (float, str),  # a number, or "tuned"
     "train_size": int,
     "seed": int,
     "base": str,
@@ -118,11 +121,13 @@ def _train_settings(args) -> dict:
                 f"known: {sorted(_TRAIN_KEYS)}"
             )
         for key, value in config.items():
-            expected = (int, float) if _TRAIN_KEYS[key] is float else _TRAIN_KEYS[key]
+            expected = _TRAIN_KEYS[key]
+            if expected is float or expected == (float, str):
+                expected = (int, *([expected] if expected is float else expected))
             if not isinstance(value, expected) or (
                 isinstance(value, bool) and _TRAIN_KEYS[key] is not bool
             ):
-                kind = _TRAIN_KEYS[key].__name__
+                kind = getattr(_TRAIN_KEYS[key], "__name__", "float or 'tuned'")
                 raise ValueError(
                     f"{args.config}: {key} must be of type {kind}, got {value!r}"
                 )
@@ -139,7 +144,44 @@ def _train_settings(args) -> dict:
         )
     if settings["head"] not in ("cells", "dense"):
         raise ValueError(f"head must be 'cells' or 'dense', got {settings['head']!r}")
+    given = set(config if args.config else ()) | {
+        key for key in _TRAIN_KEYS if getattr(args, key, None) not in (None, False)
+    }
+    _refuse_what_does_not_apply(settings, given)
     return settings
+
+
+_MULTI_ONLY = ("base", "head", "threshold", "fine_tune")
+_SINGLE_ONLY = ("recipe", "filters", "dropout", "fresh")
+
+
+def _refuse_what_does_not_apply(settings: dict, given: set) -> None:
+    """One line for the first option given that this training would ignore."""
+
+    def flag(key):
+        return "--" + key.replace("_", "-")
+
+    if settings["kind"] == "single":
+        for key in _MULTI_ONLY:
+            if key in given:
+                raise ValueError(f"{flag(key)} applies to --kind multi only")
+    elif "base" in settings:
+        for key in _SINGLE_ONLY:
+            if key in given and key != "fresh":
+                raise ValueError(
+                    f"{flag(key)} sets up the single-label CNN, which --base replaces"
+                )
+    threshold = settings.get("threshold")
+    if isinstance(threshold, str) and threshold != "tuned":
+        raise ValueError(f"threshold must be a number or 'tuned', got {threshold!r}")
+    if threshold is not None and settings["kind"] == "multi":
+        if settings["head"] == "cells":
+            raise ValueError(
+                "--threshold applies to --head dense: the cells head names the "
+                "class in each cell"
+            )
+        if not isinstance(threshold, str) and not 0 <= threshold <= 1:
+            raise ValueError(f"--threshold must lie in [0, 1], got {threshold}")
 
 
 def _train(args, log) -> int:
@@ -152,6 +194,12 @@ def _train(args, log) -> int:
         raise ValueError(f"cannot write {args.out}: there is no folder {folder}")
     train = load_fashion_mnist(data_home=args.data_home)
     X, y = train.images[: s.get("train_size")], train.target[: s.get("train_size")]
+    n_classes = len(set(y.tolist()))
+    if n_classes < 10 or len(X) < 100:
+        _warn(
+            f"training on {len(X)} items, which hold {n_classes} of the 10 classes: "
+            "too few to learn them (try --train-size 3000 or more)"
+        )
     common = dict(random_state=s["seed"], verbose=log.keras_verbose)
     common.update({k: s[k] for k in ("epochs", "batch_size") if k in s})
     if s["kind"] == "single" or "base" not in s:
@@ -177,6 +225,13 @@ def _train(args, log) -> int:
         multi_params = dict(common)
         if "learning_rate" in s:
             multi_params["learning_rate"] = s["learning_rate"]
+        if s.get("threshold") == "tuned":  # tuned on held-out composites
+            multi_params["validation_split"] = 0.1
+            if len(X) * 0.1 < 10:
+                _warn(
+                    f"--threshold tuned holds out {int(len(X) * 0.1)} of "
+                    f"{len(X)} items to tune on: too few for stable thresholds"
+                )
         # The cells head learns from the layouts of composites drawn while
         # training; the dense head from fixed (or fresh) composites' labels.
         fresh = s["fresh"] or s["head"] == "cells"
@@ -200,6 +255,11 @@ def _train(args, log) -> int:
     save(model, args.out)
     print(f"saved a {s['kind']}-label model to {args.out}")
     return 0
+
+
+def _warn(message: str) -> None:
+    """A warning line on stderr, even with --quiet."""
+    print(f"skfashion: warning: {message}", file=sys.stderr)
 
 
 def _checkpoint(args, stage: str, epochs: int) -> str | None:
@@ -373,15 +433,34 @@ def _positive(text: str) -> int:
     return value
 
 
+def _threshold(text: str) -> float | str:
+    if text == "tuned":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number in [0, 1] or 'tuned', got {text}"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``skfashion``."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-home", help="folder searched first for the data")
-    common.add_argument("--quiet", action="store_true", help="no progress output")
+    common.add_argument(
+        "--quiet", action="store_true", help="print only results and errors"
+    )
     common.add_argument(
         "--debug",
         action="store_true",
         help="show tracebacks and TensorFlow's start-up messages",
+    )
+    with_data = argparse.ArgumentParser(add_help=False, parents=[common])
+    with_data.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="an existing folder searched first for the Fashion-MNIST files "
+        "(default: $SKFASHION_DATA, the Keras cache, Debian's folder)",
     )
 
     parser = argparse.ArgumentParser(
@@ -393,13 +472,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     data = commands.add_parser(
-        "data", parents=[common], help="find and verify the data"
+        "data", parents=[with_data], help="find and verify the data"
     )
-    data.add_argument("--no-download", action="store_true")
+    data.add_argument(
+        "--no-download",
+        action="store_true",
+        help="fail rather than download files found nowhere",
+    )
     data.set_defaults(run=_data)
 
     demo = commands.add_parser(
-        "demo", parents=[common], help="the tutorial, end to end"
+        "demo", parents=[with_data], help="the tutorial, end to end"
     )
     demo.add_argument(
         "--quick",
@@ -425,18 +508,33 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["cells", "dense"],
         help="multi-label head: one per cell (default) or the tutorial's dense one",
     )
-    demo.add_argument("--fresh", action="store_true", help="fresh canvases every batch")
-    demo.add_argument("--fine-tune", action="store_true", help="unfreeze the base")
-    demo.add_argument("--train-size", type=_positive, help="training items to use")
-    demo.add_argument("--seed", type=int)
-    demo.add_argument("--out", default="reports/demo", help="report folder")
+    demo.add_argument(
+        "--fresh", action="store_true", help="fresh canvases every batch (dense head)"
+    )
+    demo.add_argument(
+        "--fine-tune", action="store_true", help="unfreeze the CNN after a warm-up"
+    )
+    demo.add_argument(
+        "--train-size", type=_positive, help="training items to use (default all)"
+    )
+    demo.add_argument("--seed", type=int, help="random seed (default 0)")
+    demo.add_argument(
+        "--out", default="reports/demo", help="report folder (default reports/demo)"
+    )
     demo.set_defaults(run=_demo)
 
     train = commands.add_parser(
-        "train", parents=[common], help="train and save a model"
+        "train", parents=[with_data], help="train and save a model"
     )
-    train.add_argument("--config", help="TOML file of the options below")
-    train.add_argument("--kind", choices=["single", "multi"])
+    train.add_argument(
+        "--config", metavar="FILE", help="TOML file of the options below"
+    )
+    train.add_argument(
+        "--kind",
+        choices=["single", "multi"],
+        help="single: one class per image (default); multi: a multi-label head "
+        "on a single-label CNN, which is trained first unless --base is given",
+    )
     train.add_argument(
         "--recipe",
         choices=PRESETS,
@@ -448,19 +546,53 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["cells", "dense"],
         help="multi-label head: one per cell (default) or the tutorial's dense one",
     )
-    train.add_argument("--epochs", type=_positive)
-    train.add_argument("--batch-size", type=_positive)
-    train.add_argument("--filters", type=_positive, nargs="+")
-    train.add_argument("--dropout", type=float)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--threshold", type=float, help="multi-label decision threshold")
     train.add_argument(
-        "--fresh", action="store_true", help="fresh canvases every batch"
+        "--epochs",
+        type=_positive,
+        help="epochs of each training (default: the recipe's)",
     )
-    train.add_argument("--fine-tune", action="store_true")
-    train.add_argument("--base", help="saved single-label model to transfer from")
-    train.add_argument("--train-size", type=_positive)
-    train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--batch-size", type=_positive, help="images per step (default: the recipe's)"
+    )
+    train.add_argument(
+        "--filters",
+        type=_positive,
+        nargs="+",
+        help="filters of each convolution block (default: the recipe's)",
+    )
+    train.add_argument(
+        "--dropout", type=float, help="dropout rate (default: the recipe's)"
+    )
+    train.add_argument(
+        "--learning-rate", type=float, help="learning rate (default: the recipe's)"
+    )
+    train.add_argument(
+        "--threshold",
+        type=_threshold,
+        help="decision threshold of the dense multi-label head: a number in "
+        "[0, 1] (default 0.5) or 'tuned' (per class, on held-out composites)",
+    )
+    train.add_argument(
+        "--fresh",
+        action="store_true",
+        help="draw fresh canvases every batch (default: one fixed set)",
+    )
+    train.add_argument(
+        "--fine-tune",
+        action="store_true",
+        help="unfreeze the CNN after a warm-up (default: frozen)",
+    )
+    train.add_argument(
+        "--base",
+        metavar="MODEL",
+        help="saved single-label model to transfer from (default: train one)",
+    )
+    train.add_argument(
+        "--train-size",
+        type=_positive,
+        help="use the first N training items (default: all 60,000)",
+    )
+    train.add_argument("--seed", type=int, help="random seed (default 0)")
     train.add_argument(
         "--checkpoint",
         metavar="DIR",
@@ -478,9 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
-        "evaluate", parents=[common], help="score a saved model on the test set"
+        "evaluate", parents=[with_data], help="score a saved model on the test set"
     )
-    evaluate.add_argument("--model", required=True)
+    evaluate.add_argument("--model", required=True, help="a saved model file")
     evaluate.add_argument(
         "--trust-pickle",
         action="store_true",
@@ -491,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict", parents=[common], help="classes in your own pictures"
     )
-    predict.add_argument("--model", required=True)
+    predict.add_argument("--model", required=True, help="a saved model file")
     predict.add_argument(
         "--trust-pickle",
         action="store_true",
@@ -511,13 +643,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="read each picture as one item, or as a canvas cell by cell "
         "(default auto: a picture of the model's canvas size is a canvas)",
     )
-    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument(
+        "images", nargs="+", metavar="IMAGE", help="pictures to read (any format)"
+    )
     predict.set_defaults(run=_predict)
 
     show = commands.add_parser(
-        "show", parents=[common], help="draw the tutorial's pictures"
+        "show", parents=[with_data], help="draw the tutorial's pictures"
     )
-    show.add_argument("--out", default="reports/pictures")
+    show.add_argument(
+        "--out", default="reports/pictures", help="folder (default reports/pictures)"
+    )
     show.set_defaults(run=_show)
     return parser
 
@@ -531,6 +667,9 @@ def main(argv: list[str] | None = None) -> int:
 
         import_keras_quietly()
     try:
+        data_home = getattr(args, "data_home", None)
+        if data_home is not None and not Path(data_home).is_dir():
+            raise ValueError(f"--data-home {data_home} is not a folder")
         return args.run(args, Log(quiet=args.quiet))
     except (DataFileError, ValueError, TypeError, OSError, ImportError) as exc:
         if args.debug:

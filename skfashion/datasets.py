@@ -29,6 +29,7 @@ __all__ = [
     "CLASS_NAMES",
     "DataFileError",
     "class_name",
+    "data_folder",
     "load_fashion_mnist",
 ]
 
@@ -190,6 +191,21 @@ def _find(name: str, dirs: list[Path], download: bool) -> bytes:
     raise DataFileError(
         f"Fashion-MNIST file {name} not found; looked in {looked}. {_HOW_TO_FIX}"
     )
+
+
+def data_folder(data_home: str | os.PathLike | None = None) -> Path | None:
+    """The folder :func:`load_fashion_mnist` reads the training images from.
+
+    ``None`` when no folder searched holds them (they would be downloaded).
+
+    Examples
+    --------
+    >>> from skfashion.datasets import data_folder
+    >>> data_folder()  # doctest: +SKIP
+    PosixPath('/usr/share/datasets/fashion-mnist')
+    """
+    name = _SUBSETS["train"][0]
+    return next((d for d in _search_dirs(data_home) if (d / name).is_file()), None)
 
 
 def _load_subset(subset: str, dirs: list[Path], download: bool):

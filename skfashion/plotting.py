@@ -160,10 +160,20 @@ class TrainingHistoryDisplay:
             if key in self.history:
                 values = self.history[key]
                 label = "validation" if key.startswith("val_") else "training"
-                ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=label)
+                epochs = np.arange(1, len(values) + 1)
+                ax.plot(epochs, values, marker="o", label=label)
+                if len(values) == 1:  # one dot: say its value
+                    ax.annotate(
+                        f"{values[0]:.3f}",
+                        (1, values[0]),
+                        textcoords="offset points",
+                        xytext=(8, -4 if key.startswith("val_") else 6),
+                    )
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        n_epochs = max(len(v) for v in self.history.values())
+        ax.set_xlim(0.5, n_epochs + 0.5)
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.legend()
@@ -228,6 +238,10 @@ class ProbabilityBarDisplay:
     truth : ndarray of shape (n_classes,)
         The one-hot (or multi-hot) truth.
     target_names : sequence of str
+    image : ndarray of shape (h, w), default=None
+        The picture the probabilities are about, drawn beside the bars.
+    threshold : float or ndarray of shape (n_classes,), default=None
+        Decision thresholds of a multi-label model, drawn on each bar.
 
     Examples
     --------
@@ -238,11 +252,14 @@ class ProbabilityBarDisplay:
     20
     """
 
-    def __init__(self, proba, truth, target_names=CLASS_NAMES, *, image=None):
+    def __init__(
+        self, proba, truth, target_names=CLASS_NAMES, *, image=None, threshold=None
+    ):
         self.proba = np.asarray(proba)
         self.truth = np.asarray(truth)
         self.target_names = target_names
         self.image = image
+        self.threshold = threshold
 
     @classmethod
     def from_estimator(cls, estimator, image, truth, *, target_names=CLASS_NAMES):
@@ -254,7 +271,20 @@ class ProbabilityBarDisplay:
         truth = np.asarray(truth)
         if truth.ndim == 0:
             truth = (np.asarray(estimator.classes_) == truth).astype(float)
-        return cls(proba, truth, target_names, image=_as_images(image[np.newaxis])[0])
+        final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+        # a dense multi-label head decides by thresholds; a cells head by layout
+        threshold = (
+            getattr(final, "threshold_", None)
+            if getattr(final, "head", "dense") == "dense"
+            else None
+        )
+        return cls(
+            proba,
+            truth,
+            target_names,
+            image=_as_images(image[np.newaxis])[0],
+            threshold=threshold,
+        )
 
     def plot(self, ax=None):
         """Truth and probability bars side by side on ``ax``; returns self."""
@@ -262,11 +292,22 @@ class ProbabilityBarDisplay:
         x = np.arange(len(self.proba))
         ax.bar(x - 0.2, self.truth, width=0.4, label="truth")
         ax.bar(x + 0.2, self.proba, width=0.4, label="predicted probability")
+        if self.threshold is not None:
+            levels = np.broadcast_to(self.threshold, x.shape)
+            ax.hlines(
+                levels,
+                x - 0.4,
+                x + 0.4,
+                colors="black",
+                linestyles="--",
+                label="decision threshold",
+            )
         ax.set_xticks(x, self.target_names, rotation=45, ha="right")
-        ax.set_ylim(0, 1.05)
-        ax.legend(loc="upper left")
-        if self.image is not None:  # the picture the bars are about
-            inset = ax.inset_axes([0.78, 0.62, 0.2, 0.36])
+        ax.set_ylim(0, 1.3)  # the legend sits above the bars
+        ax.set_yticks(np.linspace(0, 1, 6))
+        ax.legend(loc="upper left", ncols=3, frameon=False)
+        if self.image is not None:  # the picture the bars are about, beside them
+            inset = ax.inset_axes([1.02, 0.45, 0.3, 0.55])
             inset.imshow(self.image, cmap="gray", interpolation="nearest")
             inset.set_xticks([])
             inset.set_yticks([])
@@ -274,13 +315,16 @@ class ProbabilityBarDisplay:
         return self
 
 
-def item_count_confusion(Y_true, Y_pred, *, ax=None):
+def item_count_confusion(Y_true, Y_pred, *, max_count=None, ax=None):
     """Confusion matrix of the number of distinct classes per canvas.
 
     Parameters
     ----------
     Y_true, Y_pred : array-like of shape (n, n_labels)
         Multi-hot indicators.
+    max_count : int, default=None
+        The largest possible count (a composer's ``max_objects``); the
+        matrix runs from 0 to it. By default, to the largest count seen.
     ax : matplotlib Axes, default=None
 
     Returns
@@ -297,7 +341,9 @@ def item_count_confusion(Y_true, Y_pred, *, ax=None):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     true, pred = np.asarray(Y_true).sum(axis=1), np.asarray(Y_pred).sum(axis=1)
-    labels = np.arange(max(true.max(), pred.max()) + 1)
+    if max_count is None:
+        max_count = max(true.max(), pred.max())
+    labels = np.arange(max_count + 1)
     display = ConfusionMatrixDisplay.from_predictions(
         true, pred, labels=labels, ax=_axes(ax), colorbar=False
     )

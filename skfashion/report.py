@@ -102,13 +102,33 @@ def _epochs(n: int) -> str:
     return f"{n} epoch" + ("" if n == 1 else "s")
 
 
-def _figure(path, draw, size=(8, 5)):
+def _figure(path, draw, size=(8, 5), *, title):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=size)
     draw(ax)
+    ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path.name
+
+
+def _history_figure(path, estimator, title):
+    """Loss and accuracy per epoch, side by side, with their titles."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import TrainingHistoryDisplay
+
+    display = TrainingHistoryDisplay.from_estimator(estimator)
+    metrics = ["loss"] + [m for m in ("accuracy",) if m in display.history]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 4))
+    for ax, metric in zip(np.atleast_1d(axes), metrics, strict=True):
+        display.plot(ax, metric=metric)
+        ax.set_title(metric)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path.name
 
@@ -122,19 +142,25 @@ def write_pictures(out: Path, X, y, expanded, canvases, counts) -> list[str]:
             "class_samples.png",
             ImageGridDisplay.from_classes(X, y, n_per_row=8),
             (8, 11),
+            "Fashion-MNIST items, by class",
         ),
         (
             "expanded.png",
             ImageGridDisplay.from_classes(expanded, y, n_per_row=6),
             (8, 13),
+            "Items expanded to canvases, one random cell each",
         ),
         (
             "composites.png",
             ImageGridDisplay.from_item_counts(canvases, counts, n_per_row=6),
             (8, 7),
+            "Composites of 0 to 4 items",
         ),
     ]
-    return [_figure(out / name, grid.plot, size) for name, grid, size in grids]
+    return [
+        _figure(out / name, grid.plot, size, title=title)
+        for name, grid, size, title in grids
+    ]
 
 
 def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
@@ -163,7 +189,6 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         CellPredictionsDisplay,
         PerClassScoresDisplay,
         ProbabilityBarDisplay,
-        TrainingHistoryDisplay,
         item_count_confusion,
         layout_count_confusion,
     )
@@ -274,11 +299,8 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
 
     names = list(CLASS_NAMES)
     figures += [
-        _figure(
-            out / "single_history.png",
-            lambda ax: TrainingHistoryDisplay.from_estimator(cnn).plot(
-                ax, metric="accuracy"
-            ),
+        _history_figure(
+            out / "single_history.png", cnn, "Single-label CNN: learning curves"
         ),
         _figure(
             out / "confusion_matrix.png",
@@ -291,35 +313,41 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
                 xticks_rotation=45,
             ),
             (8, 7),
+            title="Single-label confusion matrix (test canvases)",
         ),
         _figure(
             out / "probabilities.png",
             lambda ax: ProbabilityBarDisplay.from_estimator(
                 cnn, expanded_test[1], y_test[1]
             ).plot(ax),
+            title="Single-label probabilities for one test canvas",
         ),
-        _figure(
-            out / "multi_history.png",
-            lambda ax: TrainingHistoryDisplay.from_estimator(transfer).plot(ax),
+        _history_figure(
+            out / "multi_history.png", transfer, "Multi-label head: learning curves"
         ),
         _figure(
             out / "per_class_scores.png",
             lambda ax: PerClassScoresDisplay.from_predictions(Y_test, Y_pred).plot(ax),
+            title="Multi-label scores per class (test composites)",
         ),
         _figure(
             out / "item_count_confusion.png",
             lambda ax: (
                 layout_count_confusion(composer_test.layout_, layout_pred, ax=ax)
                 if layout_pred is not None
-                else item_count_confusion(Y_test, Y_pred, ax=ax)
+                else item_count_confusion(
+                    Y_test, Y_pred, max_count=composer_test.max_objects, ax=ax
+                )
             ),
             (6, 5),
+            title="Items per canvas: true against predicted",
         ),
         _figure(
             out / "multi_probabilities.png",
             lambda ax: ProbabilityBarDisplay.from_estimator(
                 transfer, canvases_test[1], Y_test[1]
             ).plot(ax),
+            title="Multi-label probabilities for one test composite",
         ),
     ]
     if layout_pred is not None:
@@ -330,6 +358,7 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
                     canvases_test[:16], layout_pred[:16], composer_test.layout_[:16]
                 ).plot(ax),
                 (8, 8.5),
+                title="What the cells head names in each cell (green: right)",
             )
         )
     save(cnn, out / "cnn.skf")
@@ -369,8 +398,13 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         "models": ["cnn.skf", "multilabel.skf"],
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    (out / "report.md").write_text(_markdown(metrics))
-    log(f"report written to {out}/report.md ({seconds['total'] / 60:.1f} min)")
+    markdown = _markdown(metrics)
+    (out / "report.md").write_text(markdown)
+    (out / "report.html").write_text(markdown_to_html(markdown, out))
+    log(
+        f"report written to {out}/report.md and report.html "
+        f"({seconds['total'] / 60:.1f} min)"
+    )
     return metrics
 
 
@@ -489,3 +523,56 @@ Models: `cnn.skf`, `multilabel.skf` (load with `skfashion.load`, or use with
 `skfashion evaluate --model` and `skfashion predict --model`).
 The numbers are in `metrics.json`.
 """
+
+
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.5; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; }}
+img {{ max-width: 100%; }}
+code {{ background: #f4f4f4; padding: 0 0.2rem; }}
+</style></head>
+<body>
+{body}
+</body></html>
+"""
+
+
+def markdown_to_html(markdown: str, folder: Path) -> str:
+    r"""A report's Markdown as one self-contained HTML page.
+
+    Pictures the Markdown links to (files in ``folder``) are embedded as data
+    URIs, so the page opens in a browser on its own.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skfashion.report import markdown_to_html
+    >>> page = markdown_to_html("# Results\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    ...                         Path(tempfile.mkdtemp()))
+    >>> "<h1>Results</h1>" in page, "<td>1</td>" in page
+    (True, True)
+    """
+    import base64
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    def embed(match):
+        path = folder / html.unescape(match.group(1))
+        if not path.is_file():
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    body = re.sub(r'src="([^"]+\.png)"', embed, body)
+    title = re.search(r"<h1>(.*?)</h1>", body)
+    return _HTML_PAGE.format(title=title.group(1) if title else "report", body=body)

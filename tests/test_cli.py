@@ -58,6 +58,9 @@ def test_demo_quick_writes_the_report(tmp_path, capsys):
         assert f"]({name})" in (out / "report.md").read_text()
     assert len(metrics["figures"]) == 11  # with the cells head's cell picture
     assert (out / "cnn.skf").is_file() and (out / "multilabel.skf").is_file()
+    page = (out / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == len(metrics["figures"])
+    assert "<table>" in page and "subset accuracy" in page.lower()
 
 
 def test_train_evaluate_predict(models, fashion_test, tmp_path, capsys):
@@ -333,3 +336,69 @@ def test_train_resumes_after_kill_9(tmp_path):
     np.testing.assert_allclose(ours.history_["loss"], theirs.history_["loss"])
     for mine, other in zip(ours.model_.weights, theirs.model_.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(mine), np.asarray(other))
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--base", "m.skf"], "--base applies to --kind multi only"),
+        (["--threshold", "0.3"], "--threshold applies to --kind multi only"),
+        (["--fine-tune"], "--fine-tune applies to --kind multi only"),
+        (["--head", "dense"], "--head applies to --kind multi only"),
+        (
+            ["--kind", "multi", "--base", "m.skf", "--filters", "8"],
+            "--filters sets up the single-label CNN, which --base replaces",
+        ),
+        (
+            ["--kind", "multi", "--threshold", "0.3"],
+            "--threshold applies to --head dense",
+        ),
+        (
+            ["--kind", "multi", "--head", "dense", "--threshold", "2"],
+            "must lie in [0, 1]",
+        ),
+    ],
+)
+def test_options_that_do_not_apply_are_refused(options, message, tmp_path, capsys):
+    argv = ["train", *options, "--out", str(tmp_path / "m.skf")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == f"skfashion: error: {message}\n" or message in err
+    assert not (tmp_path / "m.skf").exists()
+
+
+def test_threshold_tuned_and_a_warning_for_too_little_data(tmp_path, capsys):
+    out = tmp_path / "dense.skf"  # the dense head needs the tutorial's network
+    argv = ["train", "--kind", "multi", "--head", "dense", "--threshold", "tuned"]
+    argv += ["--recipe", "tutorial", "--epochs", "1", "--train-size", "60"]
+    assert main([*argv, "--quiet", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "skfashion: warning: training on 60 items" in captured.err
+    assert "too few" in captured.err
+    model = skfashion.load(out)
+    assert model.threshold == "tuned" and model.threshold_.shape == (10,)
+    assert model.verbose == 0
+
+
+def test_data_says_where_and_a_missing_data_home_is_an_error(tmp_path, capsys):
+    from skfashion.datasets import data_folder
+
+    assert main(["data", "--no-download"]) == 0
+    assert str(data_folder()) in capsys.readouterr().out
+    assert main(["data", "--data-home", str(tmp_path / "nowhere")]) == 1
+    assert "--data-home" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # predict reads no data: no such option
+        main(["predict", "--data-home", str(tmp_path), "--model", "m", "x.png"])
+    assert "unrecognized arguments: --data-home" in capsys.readouterr().err
+
+
+def test_every_option_says_what_it_does():
+    from skfashion.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        for action in command._actions:
+            assert action.help, f"skfashion {name} {action.option_strings}"
+    train = commands["train"].format_help()
+    assert "trained first unless --base" in " ".join(train.split())

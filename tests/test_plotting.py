@@ -84,3 +84,23 @@ def test_matplotlib_is_imported_lazily():
     code = "import sys, skfashion.plotting; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_thresholds_one_epoch_curves_and_the_largest_count():
+    import matplotlib.pyplot as plt
+
+    display = ProbabilityBarDisplay(
+        np.full(3, 0.4), np.eye(3)[1], ["a", "b", "c"], threshold=[0.3, 0.5, 0.7]
+    ).plot()
+    (lines,) = display.ax_.collections  # one dashed line on each bar
+    np.testing.assert_allclose(
+        [segment[0, 1] for segment in lines.get_segments()], [0.3, 0.5, 0.7]
+    )
+    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert "decision threshold" in legend
+    history = TrainingHistoryDisplay({"loss": [0.8], "val_loss": [0.9]}).plot()
+    assert [t.get_text() for t in history.ax_.texts] == ["0.800", "0.900"]
+    assert history.ax_.get_xlim() == (0.5, 1.5)
+    counts = item_count_confusion([[1, 0], [0, 0]], [[1, 0], [0, 0]], max_count=4)
+    assert counts.confusion_matrix.shape == (5, 5)
+    plt.close("all")
