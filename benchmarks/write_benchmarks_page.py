@@ -17,6 +17,12 @@ PAGE = Path("docs/benchmarks.md")
 PLOT = Path("docs/_static/benchmarks.png")
 
 
+def _result(name: str) -> dict | None:
+    """A benchmark's results, or None where it has not run."""
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
@@ -153,9 +159,8 @@ def main():
                     f"| {result['backend']} | {name} | {result['n_items']:,} "
                     f"| {t['wall']:.1f} s | {t['cpu']:.1f} s |"
                 )
-    multi_path = RESULTS / "multilabel.json"
-    if multi_path.is_file():
-        multi = json.loads(multi_path.read_text())
+    multi = _result("multilabel.json")
+    if multi is not None:
         lines += [
             "",
             "## Multi-label: every item named, counted and located",
@@ -189,9 +194,8 @@ def main():
                 f"| {' | '.join(cells)} | {row['count_accuracy']:.4f} "
                 f"| {_minutes(row['seconds'])} |"
             )
-    demo_path = RESULTS / "demo.json"
-    if demo_path.is_file():
-        demo = json.loads(demo_path.read_text())
+    demo = _result("demo.json")
+    if demo is not None:
         s, net, multi = demo["settings"], demo["single_label"], demo["multi_label"]
         lines += [
             "",
@@ -219,9 +223,8 @@ def main():
         ]:
             if key in multi:
                 lines.append(f"| {name} | {multi[key]:.4f} |")
-    photos_path = RESULTS / "photos.json"
-    if photos_path.is_file():
-        photos = json.loads(photos_path.read_text())
+    photos = _result("photos.json")
+    if photos is not None:
         lines += [
             "",
             "## Product photos",
@@ -240,9 +243,8 @@ def main():
             "",
             f"Reading took {1000 * photos['read_seconds_per_photo']:.1f} ms a photo.",
         ]
-    parallel_path = RESULTS / "parallel.json"
-    if parallel_path.is_file():
-        parallel = json.loads(parallel_path.read_text())
+    parallel = _result("parallel.json")
+    if parallel is not None:
         lines += [
             "",
             "## One grid search, three ways",

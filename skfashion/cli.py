@@ -444,6 +444,21 @@ def _threshold(text: str) -> float | str:
         ) from None
 
 
+def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
+    """The options naming what demo and train build: recipe and head."""
+    parser.add_argument(
+        "--recipe",
+        choices=PRESETS,
+        help="single-label network and training recipe (default fast; "
+        "tutorial: the tutorial's network and recipe)",
+    )
+    parser.add_argument(
+        "--head",
+        choices=["cells", "dense"],
+        help="multi-label head: one per cell (default) or the tutorial's dense one",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``skfashion``."""
     common = argparse.ArgumentParser(add_help=False)
@@ -489,12 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a small real model in about a minute (the 'quick' recipe)",
     )
-    demo.add_argument(
-        "--recipe",
-        choices=PRESETS,
-        help="single-label network and training recipe (default fast; "
-        "tutorial: the tutorial's network and recipe)",
-    )
+    _add_recipe_options(demo)
     demo.add_argument(
         "--epochs",
         type=_positive,
@@ -502,11 +512,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--multi-epochs", type=_positive, help="multi-label epochs (default 2)"
-    )
-    demo.add_argument(
-        "--head",
-        choices=["cells", "dense"],
-        help="multi-label head: one per cell (default) or the tutorial's dense one",
     )
     demo.add_argument(
         "--fresh", action="store_true", help="fresh canvases every batch (dense head)"
@@ -535,17 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="single: one class per image (default); multi: a multi-label head "
         "on a single-label CNN, which is trained first unless --base is given",
     )
-    train.add_argument(
-        "--recipe",
-        choices=PRESETS,
-        help="single-label network and training recipe (default fast; "
-        "tutorial: the tutorial's network and recipe)",
-    )
-    train.add_argument(
-        "--head",
-        choices=["cells", "dense"],
-        help="multi-label head: one per cell (default) or the tutorial's dense one",
-    )
+    _add_recipe_options(train)
     train.add_argument(
         "--epochs",
         type=_positive,
