@@ -31,7 +31,7 @@ format: $(STAMP)
 
 # The model tests run under both Keras backends.
 MODEL_TESTS := tests/test_models.py tests/test_cells_head.py tests/test_networks.py \
-	tests/test_persistence.py tests/test_checkpoint.py tests/test_properties.py
+	tests/test_persistence.py tests/test_checkpoint.py
 
 test: lint data
 	$(PY) -m pytest
