@@ -286,6 +286,15 @@ class ImageClassifier(KerasClassifier):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_")
 
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Fit the network; with ``warm_start``, continue the fitted one."""
+        super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        if self.classes_ is None:
+            # scikeras clears classes_ in fit and, on a warm start, whose
+            # target encoder is kept, never sets it again.
+            self.classes_ = self.target_encoder_.classes_
+        return self
+
     # -- inputs ---------------------------------------------------------------
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Check images (and targets) and return them in the network's layout."""

@@ -378,3 +378,19 @@ model.fit(np.ones((8, 4)), np.ones((8, 4)), verbose=0)
         [sys.executable, "-c", script], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_warm_start_keeps_the_classes(base, canvases):
+    items, labels, X, Y = canvases
+    cnn = clone(base).set_params(warm_start=True)
+    expanded = QuadrantExpander(random_state=0).fit_transform(items)
+    cnn.fit(expanded, labels)
+    first = _weights(cnn.model_)
+    cnn.fit(expanded, labels)  # continues the same network
+    np.testing.assert_array_equal(cnn.classes_, [0, 1, 2])
+    assert cnn.predict(expanded).shape == (90,)
+    after = _weights(cnn.model_)
+    assert any(not np.array_equal(a, b) for a, b in zip(first, after, strict=True))
+    transfer = MultiLabelTransfer(base, warm_start=True, **FIT).fit(X, Y)
+    transfer.fit(X, Y)
+    assert transfer.threshold_.shape == (3,) and transfer.predict(X).shape == Y.shape
