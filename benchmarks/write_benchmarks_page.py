@@ -194,6 +194,35 @@ def main():
                 f"| {' | '.join(cells)} | {row['count_accuracy']:.4f} "
                 f"| {_minutes(row['seconds'])} |"
             )
+    augment = _result("augment.json")
+    if augment is not None:
+        expand, compose = augment["expand"], augment["compose"]
+        labels = augment["labels"]
+        lines += [
+            "",
+            "## Augmentations",
+            "",
+            f"`make bench` (`benchmarks/bench_augment.py`), {augment['n_items']:,} "
+            "training items, best of 5, against a transcription of the tutorial's "
+            "loops timed in the same run:",
+            "",
+            "| step | skfashion, uint8 | float64 | tutorial's loops |",
+            "|---|---|---|---|",
+            f"| expand | {expand['uint8']:.3f} s | {expand['float64']:.3f} s "
+            f"| {expand['tutorial']:.2f} s "
+            f"({expand['tutorial'] / expand['uint8']:.0f}x) |",
+            f"| compose | {compose['uint8']:.3f} s | {compose['float64']:.3f} s "
+            f"| {compose['tutorial_one_draw']:.2f} s, one draw per canvas "
+            f"({compose['tutorial_one_draw'] / compose['uint8']:.0f}x); "
+            f"{compose['tutorial_as_written']:.2f} s as written "
+            f"({compose['tutorial_as_written'] / compose['uint8']:.0f}x) |",
+            "",
+            f"Of the tutorial's composites, {labels['tutorial_overwritten']:.1%} have "
+            "an item overwritten by a later one and "
+            f"{labels['tutorial_hidden_label']:.1%} carry a label no visible item "
+            f"shows; skfashion's: {labels['ours_hidden_label']:.1%}, checked on the "
+            "pixels of every canvas.",
+        ]
     demo = _result("demo.json")
     if demo is not None:
         s, net, multi = demo["settings"], demo["single_label"], demo["multi_label"]
