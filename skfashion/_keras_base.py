@@ -98,8 +98,8 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     Parameters
     ----------
-    items : ndarray of shape (n, h, w) or (n, h, w, 1)
-        The items.
+    items : ndarray of shape (n, ...)
+        The items, as the network takes them (batches are slices of them).
     targets : ndarray of shape (n, ...)
         Their targets.
     batch_size : int
@@ -154,7 +154,7 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         chosen, _ = self._batch(index)
-        batch = (to_network(self.items[chosen]), self.targets[chosen])
+        batch = (self.items[chosen], self.targets[chosen])
         if self.sample_weight is not None:
             batch += (self.sample_weight[chosen],)
         return batch

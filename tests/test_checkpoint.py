@@ -137,6 +137,8 @@ def test_every_epoch_takes_every_item_once_whatever_keras_asks_first():
     def epoch():
         return np.concatenate([stream[i][1] for i in range(len(stream))])
 
+    assert stream[0][0].shape == (4, 1, 1)  # slices of the items, as given
+
     stream[0], stream[1]  # Keras' look at the first batches, before training
     stream.epochs_callback().on_train_begin()
     first, second = epoch(), epoch()
