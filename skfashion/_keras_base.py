@@ -236,12 +236,11 @@ class _StreamEpochs(keras.callbacks.Callback):
 class _SaveEachEpoch(keras.callbacks.Callback):
     """Writes the training checkpoint at the end of every epoch."""
 
-    def __init__(self, estimator, checkpoint, seed, initial_epoch):
+    def __init__(self, checkpoint, seed, history):
         super().__init__()
         self.checkpoint = checkpoint
         self.seed = seed
-        past = getattr(estimator, "history_", {}) if initial_epoch else {}
-        self.history = {key: list(values) for key, values in past.items()}
+        self.history = {key: list(values) for key, values in history.items()}
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
@@ -487,26 +486,19 @@ class ImageClassifier(KerasClassifier):
                 if done >= end:
                     return
                 epochs, initial_epoch, warm_start = end - done, done, True
-            callbacks.append(_SaveEachEpoch(self, checkpoint, X.seed, initial_epoch))
+            past = getattr(self, "history_", {}) if initial_epoch else {}
+            callbacks.append(_SaveEachEpoch(checkpoint, X.seed, past))
         if isinstance(X, ShuffledBatches):
             X.start_at(initial_epoch)
             callbacks.insert(0, X.epochs_callback())
         before = self._fit_callbacks
         self._fit_callbacks = [*before, *callbacks]
         try:
-            self._keras_fit(
+            super()._fit_keras_model(
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
         finally:
             self._fit_callbacks = before
-
-    def _keras_fit(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-    ):
-        """scikeras' run of Keras' ``fit``, which extends ``history_``."""
-        super()._fit_keras_model(
-            X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-        )
 
     # -- predicting ---------------------------------------------------------------
     def _predict_raw(self, X, **kwargs):

@@ -38,14 +38,16 @@ def epochs_done(folder: str | os.PathLike) -> int:
     path = Path(folder) / _FILE
     if not path.is_file():
         return 0
-    return _read(path)["meta"]["epochs"]
+    return _read(path, with_arrays=False)["meta"]["epochs"]
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, *, with_arrays: bool = True) -> dict:
+    """The checkpoint's metadata, and its arrays unless ``with_arrays`` is False."""
     try:
         with np.load(path, allow_pickle=False) as content:
             meta = json.loads(str(content["meta"]))
-            arrays = {name: content[name] for name in content.files if name != "meta"}
+            names = [n for n in content.files if n != "meta"] if with_arrays else []
+            arrays = {name: content[name] for name in names}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(
             f"{path} is not a readable training checkpoint ({exc}); remove it to "

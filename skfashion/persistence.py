@@ -28,6 +28,7 @@ import json
 import math
 import os
 import platform
+import sys
 import tempfile
 import zipfile
 from collections import defaultdict
@@ -90,8 +91,9 @@ class _Writer:
 
     def __init__(self, archive: zipfile.ZipFile):
         self.archive = archive
-        self.ids: dict[int, int] = {}  # id(object) -> its number, for shared objects
-        self.keep: list = []  # keeps encoded objects alive, so ids stay unique
+        # id(object) -> its number, for shared objects; every object encoded
+        # lives in the estimator being saved, so its id stays its own.
+        self.ids: dict[int, int] = {}
         self.n_members = 0
 
     def member(self, folder: str, suffix: str) -> str:
@@ -103,7 +105,6 @@ class _Writer:
         if id(value) in self.ids:
             return {"__ref__": self.ids[id(value)]}
         number = self.ids[id(value)] = len(self.ids)
-        self.keep.append(value)
         return encode(number)
 
     def encode(self, value, where: str):
@@ -178,7 +179,7 @@ class _Writer:
 
 
 def _is_keras_model(value) -> bool:
-    keras = __import__("sys").modules.get("keras")
+    keras = sys.modules.get("keras")  # no Keras loaded: no Keras model
     return keras is not None and isinstance(value, keras.Model)
 
 
@@ -238,8 +239,6 @@ def save(estimator, path: str | os.PathLike) -> None:
 
 def _manifest(tree) -> dict:
     versions = {"skfashion": _version(), "python": platform.python_version()}
-    import sys
-
     if "keras" in sys.modules:
         keras = sys.modules["keras"]
         versions.update(keras=keras.__version__, backend=keras.backend.backend())
@@ -257,9 +256,8 @@ def _manifest(tree) -> dict:
 class _Reader:
     """Rebuilds an object tree written by :class:`_Writer`."""
 
-    def __init__(self, archive: zipfile.ZipFile, where: str):
+    def __init__(self, archive: zipfile.ZipFile):
         self.archive = archive
-        self.where = where
         self.objects: dict[int, object] = {}
 
     def decode(self, value):
@@ -376,7 +374,7 @@ def load(path: str | os.PathLike, *, trust_pickle: bool = False):
             if archive.testzip() is not None:
                 raise zipfile.BadZipFile("a member fails its checksum")
             manifest = _read_manifest(archive, path)
-            return _Reader(archive, str(path)).decode(manifest["estimator"])
+            return _Reader(archive).decode(manifest["estimator"])
     except zipfile.BadZipFile as exc:
         raise ValueError(f"{path} is truncated or corrupted ({exc})") from None
     except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:

@@ -108,6 +108,13 @@ def _figure(path, draw, size=(8, 5), *, title):
     fig, ax = plt.subplots(figsize=size)
     draw(ax)
     ax.set_title(title)
+    return _save(fig, path)
+
+
+def _save(fig, path) -> str:
+    """Write ``fig`` to ``path``, close it, and return the file's name."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
@@ -127,10 +134,7 @@ def _history_figure(path, estimator, title):
         display.plot(ax, metric=metric)
         ax.set_title(metric)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path.name
+    return _save(fig, path)
 
 
 def write_pictures(out: Path, X, y, expanded, canvases, counts) -> list[str]:
