@@ -5,11 +5,30 @@ A canvas is a ``grid`` of cells, each the size of one item: the default
 Both augmenters are vectorised with numpy (no Python loop per image), keep the
 pixels' dtype and the input's layout, and draw their randomness from
 ``random_state``.
+
+The augmenter protocol
+----------------------
+The models' ``augment=`` parameter takes any fitted estimator that follows it,
+as imbalanced-learn's samplers follow ``fit_resample``:
+
+- ``fit(X, y)`` checks the items and sets ``grid_`` (rows and columns of
+  cells in a canvas) and ``image_shape_``;
+- ``draw(items, y, random_state)`` returns one canvas per item of an already
+  checked (n, h, w) batch, and the canvases' targets;
+- an augmenter that makes new targets is a *sampler*: it has
+  ``fit_resample`` (see :func:`is_sampler`), ``draw`` returns multi-hot
+  targets, and it also has ``arrange`` and ``compose``, which say where each
+  item goes.
+
+``transform`` and ``fit_resample`` validate their input, then call ``draw`` or
+``compose``; the training streams of :mod:`skfashion.batches` call ``draw``,
+``arrange`` and ``compose`` directly, on items validated once per fit.
 """
 
 from __future__ import annotations
 
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -19,7 +38,34 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_images, check_labels, restore_layout
 
-__all__ = ["MultiObjectComposer", "QuadrantExpander"]
+__all__ = ["Arrangement", "MultiObjectComposer", "QuadrantExpander", "is_sampler"]
+
+
+def is_sampler(augment) -> bool:
+    """Whether ``augment`` makes new targets (imbalanced-learn's ``fit_resample``).
+
+    A :class:`MultiObjectComposer` is one; a :class:`QuadrantExpander`, which
+    keeps each item's label, is not.
+
+    Examples
+    --------
+    >>> from skfashion.augment import MultiObjectComposer, QuadrantExpander, is_sampler
+    >>> is_sampler(MultiObjectComposer()), is_sampler(QuadrantExpander())
+    (True, False)
+    """
+    return hasattr(augment, "fit_resample")
+
+
+class Arrangement(NamedTuple):
+    """Where items go on canvases: one row per placed item.
+
+    ``canvas[i]`` is the canvas of the i-th placed item, ``cell[i]`` its
+    row-major cell and ``source[i]`` its index among the items.
+    """
+
+    canvas: np.ndarray
+    cell: np.ndarray
+    source: np.ndarray
 
 
 def _check_grid(grid) -> tuple[int, int]:
@@ -154,11 +200,30 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseEstimator):
         """
         batch = self._check_fitted_images(X)
         rng = check_random_state(self.random_state)
-        canvases, _ = self._draw(batch.images, None, rng)
+        canvases, _ = self.draw(batch.images, None, rng)
         return restore_layout(canvases, batch.layout)
 
-    def _draw(self, images, y, rng):
-        """Canvases for (n, h, w) ``images``; ``y`` passes through unchanged."""
+    def draw(self, images: np.ndarray, y, random_state) -> tuple[np.ndarray, object]:
+        """Canvases for checked (n, h, w) ``images``; ``y`` passes through.
+
+        The augmenter protocol's draw (see :mod:`skfashion.augment`): no
+        validation, for batches drawn while training.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n, h, w)
+            Items, as :meth:`fit` saw them.
+        y : array-like of shape (n,) or None
+            Their targets, returned as they are.
+        random_state : int, RandomState instance or None
+            Source of the cells (unless ``cell`` is set).
+
+        Returns
+        -------
+        canvases : ndarray of shape (n, rows * h, cols * w)
+        y : the ``y`` given
+        """
+        rng = check_random_state(random_state)
         n = len(images)
         if self.cell is None:
             cells = rng.randint(np.prod(self.grid_), size=n)
@@ -311,18 +376,31 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         batch, labels = self._fit(X, y)
         rng = check_random_state(self.random_state)
         n = self.n_samples or len(batch.images)
-        canvases, Y, self.sample_indices_ = self._compose(batch.images, labels, n, rng)
+        canvases, Y, self.sample_indices_ = self.compose(batch.images, labels, n, rng)
         self.layout_ = np.where(
             self.sample_indices_ >= 0, labels[self.sample_indices_], -1
         )
         return restore_layout(canvases, batch.layout), Y
 
-    def _arrange(self, n_items, n, rng):
+    def arrange(self, n_items: int, n: int, random_state) -> Arrangement:
         """Where items go on ``n`` canvases, without drawing them.
 
-        Returns, for every placed item, its canvas, its cell (row-major) and
-        its index among the ``n_items`` items.
+        Parameters
+        ----------
+        n_items : int
+            Number of items to draw from.
+        n : int
+            Number of canvases.
+        random_state : int, RandomState instance or None
+            Source of the counts, cells and items.
+
+        Returns
+        -------
+        arrangement : Arrangement
+            For every placed item, its canvas, its cell (row-major) and its
+            index among the ``n_items`` items.
         """
+        rng = check_random_state(random_state)
         n_cells = int(np.prod(self.grid_))
         counts = rng.randint(self.min_objects, self.max_objects + 1, size=n)
         # Distinct cells per canvas: a random permutation of the cells in each
@@ -331,11 +409,34 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         canvas_index, slot = np.nonzero(np.arange(n_cells) < counts[:, None])
         cells = cell_order[canvas_index, slot]
         sources = rng.randint(n_items, size=len(cells))
-        return canvas_index, cells, sources
+        return Arrangement(canvas_index, cells, sources)
 
-    def _compose(self, images, labels, n, rng):
+    def compose(
+        self, images: np.ndarray, labels: np.ndarray, n: int, random_state
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` canvases of checked (m, h, w) items, as :meth:`fit_resample`.
+
+        Parameters
+        ----------
+        images : ndarray of shape (m, h, w)
+            Items, as :meth:`fit` saw them.
+        labels : ndarray of shape (m,)
+            Their integer classes.
+        n : int
+            Number of canvases.
+        random_state : int, RandomState instance or None
+            Source of :meth:`arrange`.
+
+        Returns
+        -------
+        canvases : ndarray of shape (n, rows * h, cols * w)
+        Y : ndarray of shape (n, n_classes), dtype uint8
+            Multi-hot classes.
+        sample_indices : ndarray of shape (n, n_cells)
+            The item in each cell, or -1.
+        """
         n_cells = int(np.prod(self.grid_))
-        canvas_index, cells, sources = self._arrange(len(images), n, rng)
+        canvas_index, cells, sources = self.arrange(len(images), n, random_state)
         canvases = _paste(images[sources], canvas_index, cells, n, self.grid_)
         Y = np.zeros((n, self.n_classes), dtype=np.uint8)
         Y[canvas_index, labels[sources]] = 1
@@ -343,9 +444,26 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         sample_indices[canvas_index, cells] = sources
         return canvases, Y, sample_indices
 
-    def _draw(self, images, labels, rng):
-        """As many fresh canvases as ``images``, with their multi-hot targets."""
-        canvases, Y, _ = self._compose(images, labels, len(images), rng)
+    def draw(
+        self, images: np.ndarray, labels: np.ndarray, random_state
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As many fresh canvases as ``images``, and their multi-hot targets.
+
+        The augmenter protocol's draw (see :mod:`skfashion.augment`):
+        :meth:`compose` with one canvas per item.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n, h, w)
+        labels : ndarray of shape (n,)
+        random_state : int, RandomState instance or None
+
+        Returns
+        -------
+        canvases : ndarray of shape (n, rows * h, cols * w)
+        Y : ndarray of shape (n, n_classes), dtype uint8
+        """
+        canvases, Y, _ = self.compose(images, labels, len(images), random_state)
         return canvases, Y
 
     def __sklearn_tags__(self):
