@@ -1,4 +1,10 @@
-"""Validation of image batches shared by the augmenters and the models."""
+"""Validation of image batches shared by the augmenters and the models.
+
+Pixels stay as they come (uint8 by default) until a network scales them. A
+model decides once, in ``fit``, how its pixels map to [0, 255]
+(:func:`pixel_scale`), records it, and applies the same to every later batch
+(:func:`to_network`).
+"""
 
 from __future__ import annotations
 
@@ -86,38 +92,41 @@ def check_labels(y, n_images: int, n_classes: int) -> np.ndarray:
     return y
 
 
-def cell_grid(shape: tuple[int, int], cell_shape: tuple[int, int]) -> tuple[int, int]:
-    """Rows and columns of ``cell_shape`` cells in images of ``shape``.
+def pixel_scale(images: np.ndarray) -> float:
+    """The factor that brings ``images``' pixels to [0, 255], decided once at fit.
 
-    Raises a ValueError when the images are not a whole number of cells.
+    Integer pixels are in [0, 255] already (1.0). Float pixels whose maximum
+    is at most 1 are taken for the tutorial's [0, 1] scaling (255.0); other
+    floats are in [0, 255] (1.0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion._images import pixel_scale
+    >>> pixel_scale(np.zeros((1, 2, 2), np.uint8)), pixel_scale(np.ones((1, 2, 2)))
+    (1.0, 255.0)
     """
-    (height, width), (cell_height, cell_width) = shape, cell_shape
-    rows, cols = height // cell_height, width // cell_width
-    if rows * cell_height != height or cols * cell_width != width or not rows:
-        raise ValueError(
-            f"images of shape {tuple(shape)} are not a whole number of "
-            f"{cell_height}x{cell_width} cells (the items this model was trained on)"
-        )
-    return rows, cols
+    if images.dtype.kind != "f" or not images.size:
+        return 1.0
+    return 255.0 if float(images.max()) <= 1.0 else 1.0
 
 
-def split_cells(canvases: np.ndarray, cell_shape: tuple[int, int]) -> np.ndarray:
-    """(n, rows * h, cols * w) canvases as (n, rows * cols, h, w) cells, row-major.
+def as_pixels(images: np.ndarray, scale: float) -> np.ndarray:
+    """(n, h, w) ``images`` in [0, 255]: uint8 as it is, else float32 times ``scale``.
 
-    Raises a ValueError when the canvases are not a whole number of cells.
+    Integer pixels become uint8 (they lie in [0, 255]: :func:`check_images`).
     """
-    rows, cols = cell_grid(canvases.shape[1:], cell_shape)
-    height, width = cell_shape
-    cells = canvases.reshape(len(canvases), rows, height, cols, width).swapaxes(2, 3)
-    return cells.reshape(len(canvases), rows * cols, height, width)
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype.kind in "biu":
+        return images.astype(np.uint8)
+    images = images.astype(np.float32, copy=False)
+    return images * np.float32(scale) if scale != 1 else images
 
 
-def inked_cells(
-    canvases: np.ndarray, cell_shape: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The cells of ``canvases`` and which of them have ink (a pixel not 0).
+def to_network(images: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """(n, h, w) pixels as the network takes them: (n, h, w, 1) in [0, 255].
 
-    Returns cells of shape (n, n_cells, h, w) and a bool mask (n, n_cells).
+    uint8 passes through without a copy (the network rescales it).
     """
-    cells = split_cells(canvases, cell_shape)
-    return cells, cells.reshape(*cells.shape[:2], -1).any(axis=2)
+    return as_pixels(images, scale)[..., np.newaxis]

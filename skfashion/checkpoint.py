@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TrainingCheckpoint", "epochs_done"]
+__all__ = ["TrainingCheckpoint", "epochs_done", "fingerprint", "run_key"]
 
 _FILE = "checkpoint.npz"
 
@@ -52,23 +53,77 @@ def _read(path: Path, *, with_arrays: bool = True) -> dict:
         raise ValueError(
             f"{path} is not a readable training checkpoint ({exc}); remove it to "
             "train afresh"
-        ) from None
+        ) from exc
     return {"meta": meta, "arrays": arrays}
 
 
 def fingerprint(*parts) -> str:
     """A hash of the parameters and data a checkpoint belongs to.
 
-    Arrays are hashed by their bytes, anything else by its ``repr``.
+    Arrays are hashed by their bytes; a ``RandomState`` by its state;
+    estimators by their class, parameters and, once fitted, their network's
+    weights (so a retrained base is another run); lists, tuples and dicts
+    by their items; anything else by its ``repr`` without memory addresses.
+    The same parts give the same key in every process.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.checkpoint import fingerprint
+    >>> fingerprint(np.random.RandomState(0)) == fingerprint(np.random.RandomState(0))
+    True
     """
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
-        if isinstance(part, np.ndarray):
-            digest.update(repr((part.shape, part.dtype.str)).encode())
-            digest.update(np.ascontiguousarray(part).data)
-        else:
-            digest.update(repr(part).encode())
+        for piece in _pieces(part):
+            if isinstance(piece, np.ndarray):
+                digest.update(repr((piece.shape, piece.dtype.str)).encode())
+                digest.update(np.ascontiguousarray(piece).data)
+            else:
+                digest.update(piece.encode())
     return digest.hexdigest()
+
+
+# Settings that do not change what a run computes.
+_NOT_IN_KEY = frozenset({"verbose", "checkpoint_dir", "callbacks", "warm_start"})
+
+
+def _pieces(value):
+    """Strings and arrays that together say what ``value`` is."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, np.random.RandomState):
+        name, keys, position, has_gauss, gauss = value.get_state()
+        yield f"RandomState({name}, {position}, {has_gauss}, {gauss!r})"
+        yield keys
+    elif hasattr(value, "get_params") and not isinstance(value, type):
+        yield f"<{type(value).__qualname__}>"
+        params = value.get_params(deep=False)
+        for name in sorted(params):
+            if name not in _NOT_IN_KEY:
+                yield name
+                yield from _pieces(params[name])
+        model = getattr(value, "model_", None)
+        if model is not None:  # fitted: its weights are part of it
+            yield from (np.asarray(w) for w in model.get_weights())
+    elif isinstance(value, list | tuple):
+        yield f"{type(value).__name__}[{len(value)}]"
+        for item in value:
+            yield from _pieces(item)
+    elif isinstance(value, dict):
+        yield f"dict[{len(value)}]"
+        for key in sorted(value, key=repr):
+            yield repr(key)
+            yield from _pieces(value[key])
+    else:
+        yield re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
+
+
+def run_key(estimator, X, y, sample_weight=None) -> str:
+    """The :func:`fingerprint` of one training run: estimator, data, weights."""
+    return fingerprint(
+        estimator, X, y, sample_weight if sample_weight is not None else "no weights"
+    )
 
 
 class TrainingCheckpoint:

@@ -7,49 +7,26 @@ grid-aware one. :data:`PRESETS` names settings chosen by measurement.
 
 from __future__ import annotations
 
-import math
 import os
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
-from ._images import cell_grid, inked_cells
-from ._keras_base import ImageClassifier
-from .augment import _check_grid
+from .augment import _check_grid, is_sampler
+from .batches import predict_in_batches
+from .cells import cell_grid, cell_shape_of, inked_cells, predict_inked_cells
+from .core import ImageClassifier
 from .networks import (
     TOWERS,
     SmoothedSparseCrossentropy,
     build_canvas_network,
     build_cell_network,
 )
+from .presets import PRESETS
 
 __all__ = ["PRESETS", "CNNClassifier"]
-
-#: Named settings of :class:`CNNClassifier` (see :meth:`CNNClassifier.from_preset`).
-PRESETS = {
-    "tutorial": {},
-    "fast": {
-        "architecture": "cells",
-        "tower": "bn",
-        "filters": (32, 64, 64),
-        "dropout": 0.3,
-        "batch_size": 128,
-        "learning_rate": 3e-3,
-        "lr_schedule": "cosine",
-        "label_smoothing": 0.1,
-        "flip": True,
-        "epochs": 12,
-    },
-}
-PRESETS["quick"] = {
-    **PRESETS["fast"],
-    "filters": (16, 32, 32),
-    "flip": False,
-    "epochs": 2,
-}
 
 _COMMON_CONSTRAINTS = {
     "checkpoint_dir": [str, os.PathLike, None],
@@ -110,7 +87,11 @@ class CNNClassifier(ImageClassifier):
         (Peak) learning rate of the optimizer (Adam by default).
     lr_schedule : {"constant", "cosine"}, default="constant"
         ``"cosine"``: a linear warm-up over the first 5% of the steps, then
-        a cosine decay to zero at the last step.
+        a cosine decay to zero at the last step of the call to ``fit``. A
+        warm start (``warm_start=True``) or ``partial_fit`` (one more epoch)
+        runs a new warm-up and cosine over its own epochs, from the
+        optimizer's state: it learns, where continuing the finished schedule
+        would stay at zero.
     label_smoothing : float, default=0.0
         Mix the one-hot targets with the uniform distribution.
     flip : bool, default=False
@@ -225,6 +206,9 @@ class CNNClassifier(ImageClassifier):
             callbacks=callbacks,
             verbose=verbose,
             random_state=random_state,
+            learning_rate=learning_rate,
+            augment=augment,
+            checkpoint_dir=checkpoint_dir,
             **kwargs,
         )
         self.filters = filters
@@ -234,12 +218,9 @@ class CNNClassifier(ImageClassifier):
         self.architecture = architecture
         self.tower = tower
         self.grid = grid
-        self.learning_rate = learning_rate
         self.lr_schedule = lr_schedule
         self.label_smoothing = label_smoothing
         self.flip = flip
-        self.augment = augment
-        self.checkpoint_dir = checkpoint_dir
 
     @classmethod
     def from_preset(cls, preset: str, **params) -> CNNClassifier:
@@ -299,28 +280,27 @@ class CNNClassifier(ImageClassifier):
             raise ValueError("CNNClassifier needs at least two classes, got 1 class")
 
     # -- the grid-aware network -------------------------------------------------
-    @property
+    def _check_augment(self, augment):
+        if is_sampler(augment):
+            raise ValueError(
+                "CNNClassifier predicts one class per image: augment must be a "
+                "QuadrantExpander (a MultiObjectComposer makes multi-label "
+                "targets: use MultiLabelTransfer)"
+            )
+
     def _draws_canvases(self) -> bool:
         # The cells network trains on the items themselves: where a canvas
         # would hold them cannot change what it learns.
         return self.augment_ is not None and self.architecture == "canvas"
 
-    def _network_input_shape(self, images, y):
-        shape = super()._network_input_shape(images, y)
-        if self.architecture == "cells":
-            if self.augment_ is not None:
-                self.cell_shape_ = images.shape[1:]
-            else:
-                rows, cols = _check_grid(self.grid)
-                if shape[0] % rows or shape[1] % cols:
-                    raise ValueError(
-                        f"images of shape {shape} are not a {rows}x{cols} grid "
-                        "of whole cells: set grid to the canvases' grid"
-                    )
-                self.cell_shape_ = (shape[0] // rows, shape[1] // cols)
-        return shape
+    def _cell_shape(self):
+        if self.architecture != "cells":
+            return None
+        if self.augment_ is not None:
+            return tuple(self.image_shape_)
+        return cell_shape_of(self.input_shape_, _check_grid(self.grid))
 
-    def _training_images(self, images):
+    def _training_items(self, images):
         """With ``architecture="cells"``, the one cell of each canvas with ink.
 
         Training canvases hold one item each, as QuadrantExpander makes them,
@@ -343,28 +323,25 @@ class CNNClassifier(ImageClassifier):
             )
         return cells[np.arange(len(cells)), inked.argmax(axis=1)]
 
-    def _predict_network(self, X, **kwargs):
+    def _predict_network(self, images, **kwargs):
         """Probabilities of each canvas: the mean over its non-empty cells.
 
         Empty cells (all pixels 0) are never computed; a canvas with no item
         gets the probabilities of one black cell.
         """
         if self.architecture != "cells":
-            return super()._predict_network(X, **kwargs)
-        cells, filled = inked_cells(X[..., 0], self.cell_shape_)
-        filled[~filled.any(axis=1), 0] = True
-        proba = super()._predict_network(cells[filled][..., np.newaxis], **kwargs)
-        counts = filled.sum(axis=1)
+            return super()._predict_network(images, **kwargs)
+        proba, inked = predict_inked_cells(
+            lambda cells: predict_in_batches(self.model_, cells, **kwargs),
+            images,
+            self.cell_shape_,
+            at_least_one=True,
+        )
+        counts = inked.sum(axis=1)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         return np.add.reduceat(proba, starts, axis=0) / counts[:, np.newaxis]
 
     def _keras_build_fn(self, compile_kwargs):
-        if self.augment_ is not None and not hasattr(self.augment_, "transform"):
-            raise ValueError(
-                "CNNClassifier predicts one class per image: augment must be a "
-                "QuadrantExpander (a MultiObjectComposer makes multi-label "
-                "targets: use MultiLabelTransfer)"
-            )
         if self.flip and self.architecture != "cells":
             raise ValueError(
                 "flip=True flips items in their cell: architecture='cells'"
@@ -383,21 +360,19 @@ class CNNClassifier(ImageClassifier):
             )
         else:
             model = build_canvas_network(self.input_shape_, self.n_classes_, **network)
-        compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
         if self.label_smoothing and self.loss == "sparse_categorical_crossentropy":
             compile_kwargs["loss"] = SmoothedSparseCrossentropy(self.label_smoothing)
-        return self._compile(model, compile_kwargs, self._learning_rate_schedule())
+        return self._compile(model, compile_kwargs, self.learning_rate)
 
-    def _learning_rate_schedule(self):
-        """``learning_rate``, or its warm-up and cosine decay over the whole fit."""
+    def _learning_rate_schedule(self, steps):
+        """With ``lr_schedule="cosine"``: a 5% warm-up, then a cosine to zero.
+
+        Over the epochs of each call to ``fit``; a warm start or
+        ``partial_fit`` runs a new cycle over its own epochs.
+        """
         if self.lr_schedule == "constant":
-            return self.learning_rate
-        n_train = self._n_fit_images - int(self._n_fit_images * self.validation_split)
-        steps = max(1, self.epochs * math.ceil(n_train / (self.batch_size or 32)))
-        warmup = steps // 20
-        return keras.optimizers.schedules.CosineDecay(
-            0.0,
-            decay_steps=steps - warmup,
-            warmup_target=self.learning_rate,
-            warmup_steps=warmup,
+            return None
+        steps = max(1, steps)
+        return dict(
+            peak=self.learning_rate, warmup_steps=steps // 20, total_steps=steps
         )

@@ -29,15 +29,21 @@ Two networks use them:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
-import keras
-from keras import layers, ops
+from ._quiet import import_keras_quietly
+
+import_keras_quietly()  # before Keras: no TensorFlow start-up lines
+
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
 
 __all__ = [
     "TOWERS",
     "GridOfCells",
     "SmoothedSparseCrossentropy",
+    "WarmupCosine",
     "build_canvas_network",
     "build_cell_network",
     "build_grid_network",
@@ -390,3 +396,54 @@ class SmoothedSparseCrossentropy(keras.losses.Loss):
     def get_config(self):
         """The loss's settings (Keras saving)."""
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+@keras.saving.register_keras_serializable(package="skfashion")
+class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
+    """A linear warm-up to ``peak``, then a cosine decay to zero.
+
+    The schedule of one training call: it counts steps from ``start_step``
+    (the optimizer's step count when the call began), so a warm start or
+    ``partial_fit`` runs a cycle of its own, from the optimizer's state.
+
+    Parameters
+    ----------
+    peak : float
+        The learning rate at the end of the warm-up.
+    warmup_steps : int
+        Steps of the linear warm-up from 0.
+    total_steps : int
+        Steps of the whole cycle, warm-up included.
+    start_step : int, default=0
+        The optimizer's step count at the start of the cycle.
+
+    Examples
+    --------
+    >>> from skfashion.networks import WarmupCosine
+    >>> schedule = WarmupCosine(1.0, warmup_steps=2, total_steps=10, start_step=5)
+    >>> [round(float(schedule(step)), 3) for step in (5, 6, 7, 11, 15)]
+    [0.0, 0.5, 1.0, 0.5, 0.0]
+    """
+
+    def __init__(self, peak, warmup_steps, total_steps, start_step=0):
+        self.peak = float(peak)
+        self.warmup_steps = int(warmup_steps)
+        self.total_steps = int(total_steps)
+        self.start_step = int(start_step)
+
+    def __call__(self, step):
+        step = ops.cast(step, "float32") - self.start_step
+        warmup = max(1, self.warmup_steps)
+        decay = max(1, self.total_steps - self.warmup_steps)
+        progress = ops.clip((step - self.warmup_steps) / decay, 0.0, 1.0)
+        cosine = 0.5 * self.peak * (1.0 + ops.cos(math.pi * progress))
+        rising = self.peak * ops.maximum(step, 0.0) / warmup
+        return ops.where(step < self.warmup_steps, rising, cosine)
+
+    def get_config(self):
+        return {
+            "peak": self.peak,
+            "warmup_steps": self.warmup_steps,
+            "total_steps": self.total_steps,
+            "start_step": self.start_step,
+        }

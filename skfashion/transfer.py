@@ -18,10 +18,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import cell_grid, check_images, check_labels, inked_cells, split_cells
-from ._keras_base import FreshCells, ImageClassifier, predict_in_batches, to_network
-from .augment import _check_grid
+from ._images import check_images, check_labels
+from .augment import _check_grid, is_sampler
+from .batches import FreshCells, predict_in_batches
+from .cells import cell_grid, cell_shape_of, predict_inked_cells, split_cells
 from .classifier import _COMMON_CONSTRAINTS, CNNClassifier
+from .core import ImageClassifier, Phase
 from .metrics import labels_from_layout
 from .networks import (
     GridOfCells,
@@ -228,6 +230,9 @@ class MultiLabelTransfer(ImageClassifier):
             callbacks=callbacks,
             verbose=verbose,
             random_state=random_state,
+            learning_rate=learning_rate,
+            augment=augment,
+            checkpoint_dir=checkpoint_dir,
             **kwargs,
         )
         self.base = base
@@ -237,9 +242,6 @@ class MultiLabelTransfer(ImageClassifier):
         self.warmup_epochs = warmup_epochs
         self.fine_tune_learning_rate = fine_tune_learning_rate
         self.threshold = threshold
-        self.learning_rate = learning_rate
-        self.augment = augment
-        self.checkpoint_dir = checkpoint_dir
 
     def __sklearn_clone__(self):
         # Keep the fitted base as it is (FrozenEstimator's idea); clone the rest.
@@ -276,16 +278,36 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         self : MultiLabelTransfer
         """
-        self.base_estimator_ = _final_cnn(self.base)
-        super().fit(X, y, sample_weight=sample_weight, **kwargs)
-        self.threshold_ = self._fit_threshold()
-        del self._validation
-        return self
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
-    def _network_input_shape(self, images, y):
-        shape = super()._network_input_shape(images, y)
-        if self.augment_ is not None and not hasattr(self.augment_, "fit_resample"):
+    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+        """One more epoch of training (the first call fits the head afresh).
+
+        With ``fine_tune``, the epochs count on from those already trained:
+        the base is unfrozen once ``warmup_epochs`` are done.
+
+        Parameters
+        ----------
+        X, y, sample_weight, **kwargs
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self : MultiLabelTransfer
+        """
+        return super().partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    # -- the layout of the data ---------------------------------------------------
+    def _fit_layout(self, images, y):
+        self.base_estimator_ = _final_cnn(self.base)
+        super()._fit_layout(images, y)
+
+    def _check_augment(self, augment):
+        if not is_sampler(augment):
             raise ValueError("augment must be a MultiObjectComposer")
+
+    def _canvas_shape(self, images):
+        shape = super()._canvas_shape(images)
         base = self.base_estimator_
         if self.head == "dense":
             if base.architecture == "cells":
@@ -298,24 +320,24 @@ class MultiLabelTransfer(ImageClassifier):
                     f"the base network takes {base.input_shape_} canvases; "
                     f"these data make {shape} canvases"
                 )
-            return shape
-        if self.supervision == "layout" and self.augment_ is None:
+        elif self.supervision == "layout" and self.augment_ is None:
             raise ValueError(
                 "supervision='layout' needs augment=MultiObjectComposer(...): "
                 "only composites made while training know their layout"
             )
-        if base.architecture == "cells":
-            self.cell_shape_ = tuple(base.cell_shape_)
-        else:
-            rows, cols = (
-                self.augment_.grid_ if self.augment_ else _check_grid(base.grid)
-            )
-            self.cell_shape_ = (
-                base.input_shape_[0] // rows,
-                base.input_shape_[1] // cols,
-            )
-        cell_grid(shape, self.cell_shape_)  # canvases of whole cells?
         return shape
+
+    def _cell_shape(self):
+        if self.head != "cells":
+            return None
+        base = self.base_estimator_
+        if base.architecture == "cells":
+            cell_shape = tuple(base.cell_shape_)
+        else:
+            grid = self.augment_.grid_ if self.augment_ else _check_grid(base.grid)
+            cell_shape = cell_shape_of(base.input_shape_, grid)
+        cell_grid(self.input_shape_, cell_shape)  # canvases of whole cells?
+        return cell_shape
 
     @property
     def _uses_layout(self) -> bool:
@@ -324,20 +346,58 @@ class MultiLabelTransfer(ImageClassifier):
             or (self.supervision == "auto" and self.augment_ is not None)
         )
 
-    def _training_stream(self, items, targets, seed):
+    # -- training -------------------------------------------------------------
+    def _training_stream(self, data, first_epoch, n_epochs):
         if self._uses_layout:
             return FreshCells(
-                self.augment_, items, targets, self.batch_size or 32, seed
+                self.augment_,
+                data.items,
+                data.targets,
+                self.batch_size or 32,
+                data.seed,
+                first_epoch=first_epoch,
+                n_epochs=n_epochs,
             )
-        return super()._training_stream(items, targets, seed)
+        return super()._training_stream(data, first_epoch, n_epochs)
 
-    def _draw_validation(self, items, targets, rng):
+    def _validation_data(self, items, targets, rng):
         if not self._uses_layout:
-            return super()._draw_validation(items, targets, rng)
-        canvases, _, sources = self.augment_._compose(items, targets, len(items), rng)
+            return super()._validation_data(items, targets, rng)
+        canvases, _, sources = self.augment_.compose(items, targets, len(items), rng)
         layout = np.where(sources >= 0, targets[sources], self.n_classes_)
         cells = split_cells(canvases, self.cell_shape_)
-        return to_network(cells.reshape(-1, *self.cell_shape_)), layout.ravel()
+        return cells.reshape(-1, *self.cell_shape_, 1), layout.ravel()
+
+    def _phases(self, epochs, initial_epoch):
+        """The frozen warm-up, then (``fine_tune``) every layer trains.
+
+        Epochs count from the first of the fit, so ``partial_fit`` unfreezes
+        the base once ``warmup_epochs`` are done. Both phases share one
+        stream of training data: with ``augment`` the fine-tuning epochs
+        continue it rather than replay the warm-up's.
+        """
+        warmup = max(0, self.warmup_epochs - initial_epoch)
+        if not self.fine_tune or epochs <= warmup or self._fine_tuning:
+            return [Phase(epochs)]
+        return [Phase(warmup), Phase(epochs - warmup, prepare=self._unfreeze)]
+
+    @property
+    def _fine_tuning(self) -> bool:
+        """Whether every layer of ``model_`` trains already."""
+        return all(layer.trainable for layer in self.model_.layers)
+
+    def _unfreeze(self):
+        for layer in self.model_.layers:
+            layer.trainable = True
+        self._compile(
+            self.model_,
+            self._layout_compile_kwargs(self._get_compile_kwargs()),
+            self.fine_tune_learning_rate,
+            metrics=self._default_metrics,
+        )
+
+    def _after_training(self, validation):
+        self.threshold_ = self._fit_threshold(validation)
 
     def _keras_build_fn(self, compile_kwargs):
         if self.head == "cells":
@@ -352,14 +412,17 @@ class MultiLabelTransfer(ImageClassifier):
             features
         )
         model = keras.Model(backbone.inputs, outputs, name="multi_label")
-        return self._compile(model, compile_kwargs, self.learning_rate)
+        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
+
+    @property
+    def _default_metrics(self) -> tuple[str, ...]:
+        """Accuracy of the cells' classes with the layout; none on multi-hot Y."""
+        return ("accuracy",) if self._uses_layout else ()
 
     def _layout_compile_kwargs(self, compile_kwargs):
-        """Per-cell targets are class indices: a categorical loss, accuracy."""
-        if self._uses_layout:
-            if self.loss == "binary_crossentropy":
-                compile_kwargs["loss"] = "sparse_categorical_crossentropy"
-            compile_kwargs["metrics"] = compile_kwargs["metrics"] or ["accuracy"]
+        """Per-cell targets are class indices: a categorical loss."""
+        if self._uses_layout and self.loss == "binary_crossentropy":
+            compile_kwargs["loss"] = "sparse_categorical_crossentropy"
         return compile_kwargs
 
     def _start_from_base_head(self, cell_head):
@@ -394,37 +457,15 @@ class MultiLabelTransfer(ImageClassifier):
                 cell_network,
                 self._layout_compile_kwargs(compile_kwargs),
                 self.learning_rate,
+                metrics=self._default_metrics,
             )
         rows, cols = cell_grid(self.input_shape_, self.cell_shape_)
         inputs = keras.Input((*self.input_shape_, 1), name="pixels")
         outputs = GridOfCells(cell_network, (rows, cols), "max", name="cells")(inputs)
         model = keras.Model(inputs, outputs, name="multi_label_cells")
-        return self._compile(model, compile_kwargs, self.learning_rate)
+        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
 
-    def _train(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        # Both phases share one stream of training data: with ``augment`` the
-        # fine-tuning epochs continue it rather than replay the warm-up's.
-        if not self.fine_tune or epochs <= self.warmup_epochs:
-            return super()._train(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
-        warmup = self.warmup_epochs
-        if warmup:
-            super()._train(
-                X, y, sample_weight, warm_start, warmup, initial_epoch, **kwargs
-            )
-        for layer in self.model_.layers:
-            layer.trainable = True
-        self._compile(
-            self.model_,
-            self._layout_compile_kwargs(self._get_compile_kwargs()),
-            self.fine_tune_learning_rate,
-        )
-        super()._train(
-            X, y, sample_weight, True, epochs - warmup, initial_epoch + warmup, **kwargs
-        )
-
-    def _fit_threshold(self):
+    def _fit_threshold(self, validation):
         n_labels = len(self.classes_)
         if self.head == "cells" and isinstance(self.threshold, str):
             return np.full(n_labels, 0.5)  # not used: labels come from the layout
@@ -435,9 +476,9 @@ class MultiLabelTransfer(ImageClassifier):
             if np.any((threshold < 0) | (threshold > 1)):
                 raise ValueError(f"thresholds must lie in [0, 1], got {self.threshold}")
             return threshold
-        if self._validation is None:
+        if validation is None:
             raise ValueError('threshold="tuned" needs validation_split > 0')
-        X_val, Y_val = self._validation
+        X_val, Y_val = validation
         proba = predict_in_batches(self.model_, X_val)
         candidates = np.linspace(0.05, 0.95, 19)
         scores = [
@@ -509,14 +550,17 @@ class MultiLabelTransfer(ImageClassifier):
         check_is_fitted(self)
         if self.head != "cells":
             raise ValueError("per-cell predictions need head='cells'")
-        X, _ = self._validate_data(X)
-        cells, filled = inked_cells(X[..., 0], self.cell_shape_)
+        images, _ = self._validate_data(X)
         network = self._cell_network()
-        proba = np.empty((*cells.shape[:2], len(self.classes_) + 1), np.float32)
-        proba[filled] = predict_in_batches(
-            network, cells[filled][..., np.newaxis], **kwargs
+        outputs, inked = predict_inked_cells(
+            lambda cells: predict_in_batches(network, cells, **kwargs),
+            images,
+            self.cell_shape_,
         )
-        proba[~filled] = np.eye(len(self.classes_) + 1, dtype=np.float32)[-1]
+        n_outputs = len(self.classes_) + 1
+        proba = np.empty((*inked.shape, n_outputs), np.float32)
+        proba[inked] = outputs
+        proba[~inked] = np.eye(n_outputs, dtype=np.float32)[-1]
         return proba
 
     def predict_layout(self, X, **kwargs):
@@ -589,7 +633,12 @@ class MultiLabelTransfer(ImageClassifier):
             )
         if y.ndim == 1:
             items = check_images(X).images
+            if items.shape[1:] != self.image_shape_:
+                raise ValueError(
+                    f"1-D labels are item labels: X must be raw items of shape "
+                    f"{self.image_shape_} to compose, got images of shape "
+                    f"{items.shape[1:]}; score canvases with their multi-hot Y"
+                )
             labels = check_labels(y, len(items), self.augment_.n_classes)
-            canvases, y = self.augment_._draw(items, labels, np.random.RandomState(0))
-            X = to_network(canvases)
+            X, y = self.augment_.draw(items, labels, np.random.RandomState(0))
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)

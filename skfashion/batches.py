@@ -1,0 +1,205 @@
+"""Batches into and out of the networks: training streams, and prediction.
+
+A training stream is a Keras ``PyDataset`` whose every batch is a pure
+function of ``(seed, epoch, batch index)``. One stream covers the epochs
+``first_epoch`` to ``first_epoch + n_epochs - 1``: Keras is given
+``steps_per_epoch=stream.steps_per_epoch`` and reads the stream's batches
+in order, so the epoch of a batch is passed in with its index
+(``index // steps_per_epoch``), never inferred from how often Keras asks. A
+run resumed at epoch k builds the stream from epoch k and sees the batches
+an uninterrupted run would.
+
+:class:`ShuffledBatches`
+    Slices of prepared arrays, in a new order every epoch.
+:class:`FreshCanvases`
+    Canvases drawn afresh from raw items by an augmenter's ``draw``.
+:class:`FreshCells`
+    The cells of fresh composites, with per-cell targets, for a cell-wise
+    head.
+
+:func:`predict_in_batches` runs a network over many images quickly.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._quiet import import_keras_quietly
+
+import_keras_quietly()  # before Keras: no TensorFlow start-up lines
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+__all__ = [
+    "FreshCanvases",
+    "FreshCells",
+    "ShuffledBatches",
+    "predict_in_batches",
+]
+
+
+def predict_in_batches(model, X, *, batch_size=1024, **kwargs) -> np.ndarray:
+    """``model``'s outputs for ``X``, in large batches and without a progress bar.
+
+    Each batch goes through Keras' ``predict_on_batch``, whose compiled
+    function is kept between calls. The last batch is padded to a power of two,
+    so a few batch shapes serve every call and nothing is traced again (JAX
+    compiles once per shape). Other ``kwargs`` (callbacks, ...) fall back to
+    Keras' ``predict``.
+    """
+    kwargs.pop("verbose", None)
+    if kwargs:
+        return model.predict(X, batch_size=batch_size, verbose=0, **kwargs)
+    outputs = []
+    for start in range(0, len(X), batch_size):
+        batch = X[start : start + batch_size]
+        size = len(batch)
+        padded = min(batch_size, 1 << (size - 1).bit_length())
+        if padded != size:
+            batch = np.concatenate(
+                [batch, np.zeros((padded - size, *batch.shape[1:]), batch.dtype)]
+            )
+        outputs.append(keras.ops.convert_to_numpy(model.predict_on_batch(batch))[:size])
+    if not outputs:
+        return np.zeros((0, *model.output_shape[1:]), dtype=np.float32)
+    return np.concatenate(outputs)
+
+
+class ShuffledBatches(keras.utils.PyDataset):
+    """Training batches of items in a new random order every epoch.
+
+    Parameters
+    ----------
+    items : ndarray of shape (n, ...)
+        The items, as the network takes them (batches are slices of them).
+    targets : ndarray of shape (n, ...)
+        Their targets.
+    batch_size : int
+    seed : int
+        Source of every draw.
+    sample_weight : ndarray of shape (n,), default=None
+    first_epoch : int, default=0
+        The epoch of the stream's first batch.
+    n_epochs : int, default=1
+        Epochs the stream holds, one after the other.
+    """
+
+    def __init__(
+        self,
+        items,
+        targets,
+        batch_size,
+        seed,
+        sample_weight=None,
+        *,
+        first_epoch=0,
+        n_epochs=1,
+    ):
+        super().__init__()
+        self.items = items
+        self.targets = targets
+        self.batch_size = batch_size
+        self.seed = seed
+        self.sample_weight = sample_weight
+        self.first_epoch = first_epoch
+        self.n_epochs = n_epochs
+        self._order = (None, None)  # (epoch, permutation), the last one drawn
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Batches in one epoch."""
+        return math.ceil(len(self.items) / self.batch_size)
+
+    def __len__(self):
+        return self.steps_per_epoch * self.n_epochs
+
+    def __getitem__(self, index):
+        epoch, batch = divmod(index, self.steps_per_epoch)
+        return self.batch(self.first_epoch + epoch, batch)
+
+    def chosen(self, epoch: int, index: int) -> np.ndarray:
+        """Indices of the items in batch ``index`` of ``epoch``."""
+        if self._order[0] != epoch:
+            generator = np.random.RandomState([self.seed, epoch])
+            self._order = (epoch, generator.permutation(len(self.items)))
+        size = self.batch_size
+        return self._order[1][index * size : (index + 1) * size]
+
+    def generator(self, epoch: int, index: int) -> np.random.RandomState:
+        """The source of the draws of batch ``index`` of ``epoch``."""
+        return np.random.RandomState([self.seed, epoch, index + 1])
+
+    def batch(self, epoch: int, index: int) -> tuple:
+        """Batch ``index`` of ``epoch``: items, targets (and weights)."""
+        chosen = self.chosen(epoch, index)
+        batch = (self.items[chosen], self.targets[chosen])
+        if self.sample_weight is not None:
+            batch += (self.sample_weight[chosen],)
+        return batch
+
+
+class FreshCanvases(ShuffledBatches):
+    """Training batches of canvases, each drawn afresh from the raw items.
+
+    Items are taken in a random order, each once per epoch, and every batch
+    is drawn by the augmenter when Keras asks for it, so no two epochs see
+    the same canvases.
+
+    Parameters
+    ----------
+    augment : fitted augmenter
+        Follows the augmenter protocol (:mod:`skfashion.augment`).
+    items : ndarray of shape (n, h, w)
+        Raw items, in [0, 255] (uint8 or float32).
+    targets : ndarray of shape (n, ...)
+        Their targets, passed to the augmenter with them.
+    batch_size, seed, first_epoch, n_epochs
+        As in :class:`ShuffledBatches`.
+    """
+
+    def __init__(
+        self, augment, items, targets, batch_size, seed, *, first_epoch=0, n_epochs=1
+    ):
+        super().__init__(
+            items,
+            targets,
+            batch_size,
+            seed,
+            first_epoch=first_epoch,
+            n_epochs=n_epochs,
+        )
+        self.augment = augment
+
+    def batch(self, epoch, index):
+        chosen = self.chosen(epoch, index)
+        canvases, targets = self.augment.draw(
+            self.items[chosen], self.targets[chosen], self.generator(epoch, index)
+        )
+        return canvases[..., np.newaxis], targets
+
+
+class FreshCells(FreshCanvases):
+    """Training batches of the cells of fresh composites, with per-cell targets.
+
+    Every batch arranges ``batch_size`` composites (the augmenter's
+    ``arrange``, a :class:`~skfashion.augment.MultiObjectComposer`'s) without
+    drawing them: each placed item is a cell whose target is its class, and
+    the empty cells, all alike, are one black cell of target ``n_classes``
+    weighted by their number. The loss is the same as on every cell of the
+    composites, for the cost of the items alone.
+    """
+
+    def batch(self, epoch, index):
+        chosen = self.chosen(epoch, index)
+        size = len(chosen)
+        sources = self.augment.arrange(size, size, self.generator(epoch, index)).source
+        n_cells = int(np.prod(self.augment.grid_))
+        n_empty = size * n_cells - len(sources)
+        black = np.zeros((1, *self.items.shape[1:]), dtype=self.items.dtype)
+        cells = np.concatenate([self.items[chosen[sources]], black])
+        targets = np.append(self.targets[chosen[sources]], self.augment.n_classes)
+        weights = np.append(np.ones(len(sources)), n_empty) * (
+            (len(sources) + 1) / (size * n_cells)
+        )
+        return cells[..., np.newaxis], targets, weights.astype(np.float32)
