@@ -11,7 +11,11 @@ A file written by :func:`save` is a zip archive of
 
 :func:`load` rebuilds only the classes listed in ``TRUSTED_CLASSES`` (our
 estimators, scikit-learn's ``Pipeline`` and the target encoders scikeras
-fits), so opening a file never runs code that came with it. Files made with
+fits), so opening a file never runs code that came with it. The file names
+each by a stable name (``"skfashion.CNNClassifier"``,
+``"sklearn.OneHotEncoder"``), never by the module it lives in: a class can
+move, here or in scikit-learn, and every file still loads. Files of format 1
+(skfashion 0.1.0), which named module paths, are read too. Files made with
 ``joblib.dump`` are pickles: loading one runs whatever it holds, so
 :func:`load` reads them only when told to trust them.
 
@@ -31,6 +35,7 @@ import platform
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -39,25 +44,69 @@ import numpy as np
 __all__ = ["FORMAT_VERSION", "TRUSTED_CLASSES", "load", "save"]
 
 FORMAT = "skfashion-model"
-FORMAT_VERSION = 1  # raise on every change old readers cannot follow
+FORMAT_VERSION = 2  # raise on every change old readers cannot follow
+# 2: stable class names (0.2); 1: module paths (0.1.0)
 _MANIFEST = "manifest.json"
 
-TRUSTED_CLASSES = frozenset(
-    {
-        "skfashion.augment.QuadrantExpander",
-        "skfashion.augment.MultiObjectComposer",
-        "skfashion.classifier.CNNClassifier",
-        "skfashion.transfer.MultiLabelTransfer",
-        "skfashion.transfer._MultiHotTarget",
-        "sklearn.pipeline.Pipeline",
-        "sklearn.preprocessing._encoders.OneHotEncoder",
-        "sklearn.preprocessing._encoders.OrdinalEncoder",
-        "sklearn.preprocessing._function_transformer.FunctionTransformer",
-        "sklearn.preprocessing._label.LabelEncoder",
-        "scikeras.utils.transformers.ClassifierLabelEncoder",
-        "scikeras.utils.transformers.TargetReshaper",
-    }
-)
+# Stable name in the file -> where the class lives now (public import paths).
+_CLASSES = {
+    "skfashion.QuadrantExpander": "skfashion.augment:QuadrantExpander",
+    "skfashion.MultiObjectComposer": "skfashion.augment:MultiObjectComposer",
+    "skfashion.CNNClassifier": "skfashion.models:CNNClassifier",
+    "skfashion.MultiLabelTransfer": "skfashion.models:MultiLabelTransfer",
+    "skfashion.MultiHotTarget": "skfashion.transfer:_MultiHotTarget",
+    "sklearn.Pipeline": "sklearn.pipeline:Pipeline",
+    "sklearn.OneHotEncoder": "sklearn.preprocessing:OneHotEncoder",
+    "sklearn.OrdinalEncoder": "sklearn.preprocessing:OrdinalEncoder",
+    "sklearn.FunctionTransformer": "sklearn.preprocessing:FunctionTransformer",
+    "sklearn.LabelEncoder": "sklearn.preprocessing:LabelEncoder",
+    "scikeras.ClassifierLabelEncoder": (
+        "scikeras.utils.transformers:ClassifierLabelEncoder"
+    ),
+    "scikeras.TargetReshaper": "scikeras.utils.transformers:TargetReshaper",
+}
+#: The stable names of the classes a model file may hold.
+TRUSTED_CLASSES = frozenset(_CLASSES)
+# Format 1 named module paths: each old path -> its stable name.
+_FORMAT_1_NAMES = {
+    "skfashion.augment.QuadrantExpander": "skfashion.QuadrantExpander",
+    "skfashion.augment.MultiObjectComposer": "skfashion.MultiObjectComposer",
+    "skfashion.classifier.CNNClassifier": "skfashion.CNNClassifier",
+    "skfashion.transfer.MultiLabelTransfer": "skfashion.MultiLabelTransfer",
+    "skfashion.transfer._MultiHotTarget": "skfashion.MultiHotTarget",
+    "sklearn.pipeline.Pipeline": "sklearn.Pipeline",
+    "sklearn.preprocessing._encoders.OneHotEncoder": "sklearn.OneHotEncoder",
+    "sklearn.preprocessing._encoders.OrdinalEncoder": "sklearn.OrdinalEncoder",
+    "sklearn.preprocessing._function_transformer.FunctionTransformer": (
+        "sklearn.FunctionTransformer"
+    ),
+    "sklearn.preprocessing._label.LabelEncoder": "sklearn.LabelEncoder",
+    "scikeras.utils.transformers.ClassifierLabelEncoder": (
+        "scikeras.ClassifierLabelEncoder"
+    ),
+    "scikeras.utils.transformers.TargetReshaper": "scikeras.TargetReshaper",
+}
+
+
+def _resolve(name: str) -> type:
+    """The class a stable name stands for, imported where it lives now."""
+    module, _, attribute = _CLASSES[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _stable_name(cls: type) -> str | None:
+    """The stable name of ``cls``, or None when files cannot hold it."""
+    for name, where in _CLASSES.items():
+        # compare names first: resolving imports the class's module
+        if where.endswith(f":{cls.__name__}") and _resolve(name) is cls:
+            return name
+    return None
+
+
+class _CorruptFile(ValueError):
+    """The archive's content is not what a skfashion model file holds."""
+
+
 # numpy scalar types, which scikit-learn's encoders take as a ``dtype``
 _NUMPY_TYPES = {
     np.dtype(t).str: t for t in (np.float32, np.float64, np.int32, np.int64)
@@ -144,7 +193,7 @@ class _Writer:
             return {"__random_state__": self.encode(value.get_state(), where)}
         if _is_keras_model(value):
             return self.shared(value, lambda n: self.network(value, n))
-        if _class_path(type(value)) in TRUSTED_CLASSES:
+        if _stable_name(type(value)) is not None:
             return self.shared(value, lambda n: self.instance(value, n, where))
         raise TypeError(
             f"cannot save {where}: a {_class_path(type(value))} is not something "
@@ -175,7 +224,8 @@ class _Writer:
             key: self.encode(attribute, f"{where}.{key}")
             for key, attribute in vars(value).items()
         }
-        return {"__object__": _class_path(type(value)), "id": number, "state": state}
+        name = _stable_name(type(value))
+        return {"__object__": name, "id": number, "state": state}
 
 
 def _is_keras_model(value) -> bool:
@@ -223,7 +273,10 @@ def save(estimator, path: str | os.PathLike) -> None:
     handle, temporary = tempfile.mkstemp(
         dir=folder, prefix=f".{path.name}.", suffix=".tmp"
     )
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would, not mkstemp's 0600
         with os.fdopen(handle, "wb") as file:
             with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
                 writer = _Writer(archive)
@@ -256,8 +309,9 @@ def _manifest(tree) -> dict:
 class _Reader:
     """Rebuilds an object tree written by :class:`_Writer`."""
 
-    def __init__(self, archive: zipfile.ZipFile):
+    def __init__(self, archive: zipfile.ZipFile, format_version: int):
         self.archive = archive
+        self.format_version = format_version
         self.objects: dict[int, object] = {}
 
     def decode(self, value):
@@ -266,6 +320,8 @@ class _Reader:
         if not isinstance(value, dict):
             return value
         if "__ref__" in value:
+            if value["__ref__"] not in self.objects:
+                raise _CorruptFile(f"a reference to no object ({value['__ref__']})")
             return self.objects[value["__ref__"]]
         if "__tuple__" in value:
             return tuple(self.decode(v) for v in value["__tuple__"])
@@ -287,7 +343,11 @@ class _Reader:
             return _NUMPY_TYPES[value["__type__"]]
         if "__array__" in value:
             with self.archive.open(value["__array__"]) as member:
-                return np.load(io.BytesIO(member.read()), allow_pickle=False)
+                content = member.read()
+            try:
+                return np.load(io.BytesIO(content), allow_pickle=False)
+            except (ValueError, OSError, EOFError) as exc:
+                raise _CorruptFile(f"a bad array ({exc})") from exc
         if "__objects__" in value:
             items = [self.decode(v) for v in value["__objects__"]]
             array = np.empty(len(items), dtype=object)
@@ -314,14 +374,18 @@ class _Reader:
             path = os.path.join(folder, "model.keras")
             with self.archive.open(name) as member, open(path, "wb") as file:
                 file.write(member.read())
-            return keras.saving.load_model(path, safe_mode=True)
+            try:
+                return keras.saving.load_model(path, safe_mode=True)
+            except Exception as exc:  # Keras raises many kinds for a bad network
+                raise _CorruptFile(f"a network Keras refuses ({exc})") from exc
 
     def instance(self, value: dict):
         name = value["__object__"]
+        if self.format_version == 1:
+            name = _FORMAT_1_NAMES.get(name, name)
         if name not in TRUSTED_CLASSES:
-            raise ValueError(f"it holds a {name}, which skfashion files never hold")
-        module, _, qualname = name.rpartition(".")
-        cls = getattr(importlib.import_module(module), qualname)
+            raise _CorruptFile(f"it holds a {name}, which skfashion files never hold")
+        cls = _resolve(name)
         instance = cls.__new__(cls)
         self.objects[value["id"]] = instance
         instance.__dict__.update(
@@ -374,15 +438,16 @@ def load(path: str | os.PathLike, *, trust_pickle: bool = False):
             if archive.testzip() is not None:
                 raise zipfile.BadZipFile("a member fails its checksum")
             manifest = _read_manifest(archive, path)
-            return _Reader(archive).decode(manifest["estimator"])
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"{path} is truncated or corrupted ({exc})") from None
-    except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
-        if isinstance(exc, ValueError) and str(exc).startswith(str(path)):
-            raise
+            reader = _Reader(archive, manifest["format_version"])
+            if "estimator" not in manifest:
+                raise _CorruptFile("no estimator in its manifest")
+            return reader.decode(manifest["estimator"])
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ValueError(f"{path} is truncated or corrupted ({exc})") from exc
+    except _CorruptFile as exc:
         raise ValueError(
             f"{path} is corrupted or not a skfashion model file ({exc})"
-        ) from None
+        ) from exc
 
 
 def _read_manifest(archive: zipfile.ZipFile, path: Path) -> dict:
@@ -416,10 +481,13 @@ def _load_pickle(path: Path, trust_pickle: bool):
         )
     import joblib
 
+    from ._quiet import native_stderr_silenced
+
     try:
-        content = joblib.load(path)
+        with native_stderr_silenced():  # TensorFlow's lines as it unpickles
+            content = joblib.load(path)
     except Exception as exc:  # pickle raises many kinds for a foreign file
-        raise ValueError(f"{path} is not a readable joblib file ({exc})") from None
+        raise ValueError(f"{path} is not a readable joblib file ({exc})") from exc
     if isinstance(content, dict) and content.get("format") == FORMAT:
         content = content["estimator"]  # written by skfashion 0.1's dump
     if not hasattr(content, "get_params"):
