@@ -5,7 +5,7 @@ Usage::
     python benchmarks/bench_photos.py --model reports/demo/cnn.skf [--n 1000]
 
 Each of the first ``--n`` test items is drawn as a product photo
-(:func:`skfashion.images.product_photo`): dark on a light grey gradient
+(``product_photo`` of ``tests/photos.py``): dark on a light grey gradient
 (levels drawn between 150 and 250), a soft shadow, off centre, 80 to 400
 pixels, every other one saved as JPEG (quality 75) and the rest as PNG. The
 photos are read back from their bytes by :func:`~skfashion.images.item_from_picture`,
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -30,7 +31,10 @@ from PIL import Image
 
 import skfashion
 from skfashion.datasets import load_fashion_mnist
-from skfashion.images import item_from_picture, product_photo
+from skfashion.images import item_from_picture
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from photos import product_photo
 
 
 def photo_file(item, rng, index) -> io.BytesIO:

@@ -12,7 +12,9 @@ import_keras_quietly()  # no TensorFlow start-up lines in the build's output
 project = "skfashion"
 author = "the skfashion developers"
 copyright = "2026, the skfashion developers"
-release = version = "0.1.0"
+import skfashion  # noqa: E402
+
+release = version = skfashion.__version__
 
 extensions = [
     "sphinx.ext.autodoc",

@@ -8,7 +8,7 @@ from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, class_name, load_fashion_mnist
 from .persistence import load, save
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "CLASS_NAMES",

@@ -3,7 +3,10 @@
 TensorFlow's C++ code writes to the process's standard error while it is
 imported (oneDNN, CUDA, absl notices), whatever ``TF_CPP_MIN_LOG_LEVEL`` says.
 :func:`import_keras_quietly` imports Keras with file descriptor 2 pointed at
-``/dev/null`` and restores it afterwards; Python's own errors are unaffected.
+``/dev/null`` and restores it afterwards; Python's own errors, warnings and
+logging are unaffected. Every module of skfashion that imports Keras calls it
+first. To see TensorFlow's lines, set ``TF_CPP_MIN_LOG_LEVEL`` to 0 or 1
+before importing skfashion (or run the command line with ``--debug``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import sys
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def native_stderr_silenced():
+    """File descriptor 2 pointed at /dev/null: native code's lines are dropped."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
@@ -33,10 +37,12 @@ def import_keras_quietly() -> None:
     scikeras imports TensorFlow wherever it is installed, whatever the Keras
     backend, so it is imported here too.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" in sys.modules:
         return
-    with _native_stderr_silenced():
+    asked = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    wanted = asked in ("0", "1")  # the user asked to see TensorFlow's lines
+    with contextlib.nullcontext() if wanted else native_stderr_silenced():
         import keras
         import scikeras.wrappers  # noqa: F401 - imports TensorFlow where it is installed
 

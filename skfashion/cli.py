@@ -22,9 +22,10 @@ from pathlib import Path
 
 from . import __version__
 from .datasets import DataFileError, class_name, load_fashion_mnist
+from .presets import PRESETS as _PRESETS
 from .report import DemoSettings, Log, run_demo, write_pictures
 
-PRESETS = ("fast", "quick", "tutorial")  # CNNClassifier.from_preset's names
+PRESETS = tuple(sorted(_PRESETS))  # CNNClassifier.from_preset's names
 
 
 def _quiet_libraries() -> None:
@@ -113,7 +114,7 @@ def _train_settings(args) -> dict:
         try:
             config = tomllib.loads(Path(args.config).read_text())
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{args.config} is not valid TOML: {exc}") from None
+            raise ValueError(f"{args.config} is not valid TOML: {exc}") from exc
         unknown = set(config) - set(_TRAIN_KEYS)
         if unknown:
             raise ValueError(
@@ -185,8 +186,8 @@ def _refuse_what_does_not_apply(settings: dict, given: set) -> None:
 
 
 def _train(args, log) -> int:
-    from .augment import MultiObjectComposer, QuadrantExpander
-    from .models import CNNClassifier, MultiLabelTransfer, load, save
+    from . import recipes
+    from .models import load, save
 
     s = _train_settings(args)
     folder = Path(args.out).parent
@@ -200,59 +201,47 @@ def _train(args, log) -> int:
             f"training on {len(X)} items, which hold {n_classes} of the 10 classes: "
             "too few to learn them (try --train-size 3000 or more)"
         )
-    common = dict(random_state=s["seed"], verbose=log.keras_verbose)
-    common.update({k: s[k] for k in ("epochs", "batch_size") if k in s})
+    common = dict(seed=s["seed"], verbose=log.keras_verbose)
+    common.update({k: s.get(k) for k in ("epochs", "batch_size")})
     if s["kind"] == "single" or "base" not in s:
-        cnn_params = {k: s[k] for k in ("dropout", "learning_rate") if k in s}
-        if "filters" in s:
-            cnn_params["filters"] = tuple(s["filters"])
-        cnn = CNNClassifier.from_preset(
+        cnn = recipes.single_label(
             s["recipe"],
-            augment=QuadrantExpander() if s["fresh"] else None,
+            fresh=s["fresh"],
+            filters=s.get("filters"),
+            dropout=s.get("dropout"),
+            learning_rate=s.get("learning_rate"),
             **common,
-            **cnn_params,
         )
         cnn.set_params(checkpoint_dir=_checkpoint(args, "single", cnn.epochs))
         with log.step(f"training a single-label CNN on {len(X):,} items"):
-            cnn.fit(
-                X if s["fresh"] else QuadrantExpander(random_state=0).fit_transform(X),
-                y,
-            )
+            recipes.fit_single_label(cnn, X, y, seed=s["seed"])
         model = cnn
     else:
         cnn = load(s["base"], trust_pickle=args.trust_pickle)
     if s["kind"] == "multi":
-        multi_params = dict(common)
-        if "learning_rate" in s:
-            multi_params["learning_rate"] = s["learning_rate"]
+        validation_split = None
         if s.get("threshold") == "tuned":  # tuned on held-out composites
-            multi_params["validation_split"] = 0.1
+            validation_split = 0.1
             if len(X) * 0.1 < 10:
                 _warn(
                     f"--threshold tuned holds out {int(len(X) * 0.1)} of "
                     f"{len(X)} items to tune on: too few for stable thresholds"
                 )
-        # The cells head learns from the layouts of composites drawn while
-        # training; the dense head from fixed (or fresh) composites' labels.
-        fresh = s["fresh"] or s["head"] == "cells"
-        transfer = MultiLabelTransfer(
+        transfer = recipes.multi_label(
             cnn,
             head=s["head"],
+            fresh=s["fresh"],
             fine_tune=s["fine_tune"],
             threshold=s.get("threshold", 0.5),
-            augment=MultiObjectComposer() if fresh else None,
-            **multi_params,
+            learning_rate=s.get("learning_rate"),
+            validation_split=validation_split,
+            **common,
         )
         transfer.set_params(checkpoint_dir=_checkpoint(args, "multi", transfer.epochs))
         with log.step(f"training a multi-label head on {len(X):,} items' composites"):
-            if fresh:
-                transfer.fit(X, y)
-            else:
-                transfer.fit(*MultiObjectComposer(random_state=0).fit_resample(X, y))
+            recipes.fit_multi_label(transfer, X, y, seed=s["seed"])
         model = transfer
-    # training's progress lines and checkpoints stay out of the model file
-    model.set_params(verbose=0, checkpoint_dir=None)
-    save(model, args.out)
+    save(recipes.for_saving(model), args.out)
     print(f"saved a {s['kind']}-label model to {args.out}")
     return 0
 
@@ -279,28 +268,22 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
 
 
 def _evaluate(args, log) -> int:
-    from .augment import MultiObjectComposer, QuadrantExpander
-    from .metrics import labels_from_layout, layout_summary, multilabel_summary
+    from . import recipes
     from .models import MultiLabelTransfer, load
 
     model = load(args.model, trust_pickle=args.trust_pickle)
     test = load_fashion_mnist(subset="test", data_home=args.data_home)
-    with log.step(f"evaluating {args.model} on the test set"):
+    images, labels = test.images[: args.test_size], test.target[: args.test_size]
+    with log.step(f"evaluating {args.model} on {len(images):,} test items"):
         if isinstance(model, MultiLabelTransfer):
-            composer = MultiObjectComposer(random_state=1)
-            canvases, Y = composer.fit_resample(test.images, test.target)
-            if model.head == "cells":  # the labels are the layout's classes
-                layout = model.predict_layout(canvases)
-                Y_pred = labels_from_layout(layout, len(model.classes_))
-                results = multilabel_summary(Y, Y_pred)
-                results.update(layout_summary(composer.layout_, layout))
-            else:
-                results = multilabel_summary(Y, model.predict(canvases))
-        else:  # a Pipeline places the raw items itself
-            images = test.images
-            if not hasattr(model, "steps"):
-                images = QuadrantExpander(random_state=1).fit_transform(images)
-            results = {"accuracy": float(model.score(images, test.target))}
+            summary = recipes.evaluate_multi_label(
+                model, images, labels, seed=args.seed + 1
+            ).summary
+            results = {k: v for k, v in summary.items() if isinstance(v, float)}
+        else:
+            results = recipes.evaluate_single_label(
+                model, images, labels, seed=args.seed + 1
+            )
     for name, value in results.items():
         print(f"{name:16s} {value:.4f}")
     return 0
@@ -438,10 +421,10 @@ def _threshold(text: str) -> float | str:
         return text
     try:
         return float(text)
-    except ValueError:
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(
             f"must be a number in [0, 1] or 'tuned', got {text}"
-        ) from None
+        ) from exc
 
 
 def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
@@ -456,6 +439,44 @@ def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
         "--head",
         choices=["cells", "dense"],
         help="multi-label head: one per cell (default) or the tutorial's dense one",
+    )
+
+
+_DESCRIPTIONS = {
+    "data": (
+        "Find the Fashion-MNIST files (SKFASHION_DATA, the Keras cache, "
+        "Debian's folder; else download them) and verify their checksums."
+    ),
+    "demo": (
+        "Run the tutorial end to end on the real data: expand, train the "
+        "single-label CNN, compose, transfer to multi-label, evaluate; writes "
+        "report.md, report.html, metrics.json, figures and both models into "
+        "--out."
+    ),
+    "train": (
+        "Train a single-label CNN, or a multi-label head on one, and save it as"
+        " a skfashion model file. Options come from --config (TOML) and the "
+        "command line, which wins."
+    ),
+    "evaluate": (
+        "Score a saved model on the Fashion-MNIST test set: single-label models"
+        " on expanded test items, multi-label ones on test composites."
+    ),
+    "predict": (
+        "Name the clothing items in your own pictures (PNG, JPEG, ...): a "
+        "product photo is read as one item, a picture of the model's canvas "
+        "size as a canvas."
+    ),
+    "show": (
+        "Draw the tutorial's pictures: items per class, expanded items and composites."
+    ),
+}
+
+
+def _add_command(commands, name, parent, summary) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary and a description for --help."""
+    return commands.add_parser(
+        name, parents=[parent], help=summary, description=_DESCRIPTIONS[name]
     )
 
 
@@ -486,9 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    data = commands.add_parser(
-        "data", parents=[with_data], help="find and verify the data"
-    )
+    data = _add_command(commands, "data", with_data, "find and verify the data")
     data.add_argument(
         "--no-download",
         action="store_true",
@@ -496,9 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.set_defaults(run=_data)
 
-    demo = commands.add_parser(
-        "demo", parents=[with_data], help="the tutorial, end to end"
-    )
+    demo = _add_command(commands, "demo", with_data, "the tutorial, end to end")
     demo.add_argument(
         "--quick",
         action="store_true",
@@ -508,10 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--epochs",
         type=_positive,
-        help="single-label epochs (default 7; with --quick or --recipe, the recipe's)",
+        help=f"single-label epochs (default {DemoSettings.epochs}; with --quick or "
+        "--recipe, the recipe's)",
     )
     demo.add_argument(
-        "--multi-epochs", type=_positive, help="multi-label epochs (default 2)"
+        "--multi-epochs",
+        type=_positive,
+        help=f"multi-label epochs (default {DemoSettings.multi_epochs})",
     )
     demo.add_argument(
         "--fresh", action="store_true", help="fresh canvases every batch (dense head)"
@@ -528,9 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
-    train = commands.add_parser(
-        "train", parents=[with_data], help="train and save a model"
-    )
+    train = _add_command(commands, "train", with_data, "train and save a model")
     train.add_argument(
         "--config", metavar="FILE", help="TOML file of the options below"
     )
@@ -604,10 +622,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(run=_train)
 
-    evaluate = commands.add_parser(
-        "evaluate", parents=[with_data], help="score a saved model on the test set"
+    evaluate = _add_command(
+        commands, "evaluate", with_data, "score a saved model on the test set"
     )
     evaluate.add_argument("--model", required=True, help="a saved model file")
+    evaluate.add_argument(
+        "--test-size", type=_positive, help="test items to use (default all 10,000)"
+    )
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the demo's seed: test canvases are drawn with seed + 1 (default 0)",
+    )
     evaluate.add_argument(
         "--trust-pickle",
         action="store_true",
@@ -615,9 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=_evaluate)
 
-    predict = commands.add_parser(
-        "predict", parents=[common], help="classes in your own pictures"
-    )
+    predict = _add_command(commands, "predict", common, "classes in your own pictures")
     predict.add_argument("--model", required=True, help="a saved model file")
     predict.add_argument(
         "--trust-pickle",
@@ -643,14 +668,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.set_defaults(run=_predict)
 
-    show = commands.add_parser(
-        "show", parents=[with_data], help="draw the tutorial's pictures"
-    )
+    show = _add_command(commands, "show", with_data, "draw the tutorial's pictures")
     show.add_argument(
         "--out", default="reports/pictures", help="folder (default reports/pictures)"
     )
     show.set_defaults(run=_show)
     return parser
+
+
+# What the plot extra brings; missing, they are the user's to install.
+_OPTIONAL_MODULES = ("matplotlib", "PIL", "markdown_it")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -666,10 +693,19 @@ def main(argv: list[str] | None = None) -> int:
         if data_home is not None and not Path(data_home).is_dir():
             raise ValueError(f"--data-home {data_home} is not a folder")
         return args.run(args, Log(quiet=args.quiet))
-    except (DataFileError, ValueError, TypeError, OSError, ImportError) as exc:
+    except (DataFileError, ValueError, OSError) as exc:
         if args.debug:
             raise
         print(f"skfashion: error: {exc}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:
+        if args.debug or exc.name not in _OPTIONAL_MODULES:
+            raise  # a bug, not the user's: the traceback says where
+        print(
+            f"skfashion: error: {args.command} needs {exc.name}, which is not "
+            "installed: pip install 'skfashion[plot]'",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("skfashion: interrupted", file=sys.stderr)

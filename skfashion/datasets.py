@@ -148,7 +148,7 @@ def _read_verified(path: Path, name: str | None = None) -> bytes:
         raise DataFileError(
             f"{path} is not a readable gzip file ({exc}); it is truncated or "
             f"corrupted. Delete it and reinstall it. {_HOW_TO_FIX}"
-        ) from None
+        ) from exc
     if len(content) != size or hashlib.sha256(content).hexdigest() != sha256:
         raise DataFileError(
             f"{path} does not match the official Fashion-MNIST release "

@@ -17,7 +17,6 @@ __all__ = [
     "NoItemError",
     "canvas_from_picture",
     "item_from_picture",
-    "product_photo",
 ]
 
 
@@ -39,7 +38,10 @@ def _open(path):
     if not hasattr(path, "read"):  # else an open binary file
         path = Path(path)
         if path.is_dir():
-            raise ValueError(f"{path} is a folder, not a picture")
+            raise ValueError(
+                f"{path} is a folder, not a picture: to read the pictures in it, "
+                f"give them one by one ({Path(path) / '*'})"
+            )
         if path.stat().st_size == 0:  # FileNotFoundError as it is
             raise ValueError(f"{path} is an empty file, not a picture")
     try:
@@ -56,11 +58,11 @@ def _open(path):
             else:
                 image = opened.reduce(factor)
     except Image.DecompressionBombError as exc:
-        raise ValueError(f"{path} is too large to read safely ({exc})") from None
-    except UnidentifiedImageError:
-        raise ValueError(f"{path} is not a picture Pillow can read") from None
+        raise ValueError(f"{path} is too large to read safely ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise ValueError(f"{path} is not a picture Pillow can read") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"{path} is truncated or damaged ({exc})") from None
+        raise ValueError(f"{path} is truncated or damaged ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
     return image
 
@@ -247,87 +249,3 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
     except NoItemError:
         return np.zeros(shape, dtype=np.uint8)
     return _stretch(_resize(ink, shape))
-
-
-def product_photo(
-    item,
-    *,
-    size: tuple[int, int] = (200, 160),
-    background: tuple[float, float] = (200.0, 235.0),
-    scale: float = 0.6,
-    position: tuple[float, float] = (0.5, 0.5),
-    shadow: float = 0.15,
-    random_state=None,
-):
-    """Draw a Fashion-MNIST item as a product photo, to test picture readers.
-
-    The item, dark and slightly tinted, on a light grey gradient, with a soft
-    shadow beside it: the kind of picture :func:`item_from_picture` reads.
-
-    Parameters
-    ----------
-    item : ndarray of shape (h, w), dtype uint8
-        Light on black, as in Fashion-MNIST.
-    size : tuple of (int, int), default=(200, 160)
-        Width and height of the photo.
-    background : tuple of (float, float), default=(200.0, 235.0)
-        Grey levels at the two ends of the gradient.
-    scale : float, default=0.6
-        Side of the item over the photo's shorter side.
-    position : tuple of (float, float), default=(0.5, 0.5)
-        Where the item lies, from 0 (left, top) to 1 (right, bottom).
-    shadow : float, default=0.15
-        How much the shadow darkens the background (0: none).
-    random_state : int, RandomState instance or None, default=None
-        Draws the gradient's direction, the shadow's offset and the tint.
-
-    Returns
-    -------
-    photo : PIL.Image.Image
-        An RGB picture.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skfashion.images import item_from_picture, product_photo
-    >>> item = np.zeros((28, 28), np.uint8)
-    >>> item[:, 8:20] = 200  # fills the height, as Fashion-MNIST items do
-    >>> photo = product_photo(item, random_state=0)
-    >>> photo.size, photo.mode
-    ((200, 160), 'RGB')
-    >>> back = item_from_picture(photo).astype(float)
-    >>> round(float(np.corrcoef(back.ravel(), item.ravel())[0, 1]), 1) >= 0.9
-    True
-    """
-    from PIL import Image, ImageFilter
-    from sklearn.utils import check_random_state
-
-    rng = check_random_state(random_state)
-    width, height = size
-    side = max(1, int(min(size) * scale))
-    ink = np.asarray(
-        Image.fromarray(np.asarray(item, np.uint8)).resize(
-            (side, side), Image.Resampling.BICUBIC
-        ),
-        dtype=np.float64,
-    )
-    ink /= 255
-    rows, cols = np.indices((height, width))
-    angle = rng.uniform(0, 2 * np.pi)
-    slope = np.cos(angle) * (rows / height - 0.5) + np.sin(angle) * (cols / width - 0.5)
-    low, high = background
-    photo = low + (high - low) * (0.5 + slope / np.sqrt(2))
-    top = round(position[1] * (height - side))
-    left = round(position[0] * (width - side))
-    if shadow:
-        dy, dx = rng.randint(2, 9, size=2)
-        shade = np.zeros((height, width))
-        t, s = min(top + dy, height - side), min(left + dx, width - side)
-        shade[t : t + side, s : s + side] = ink > 0.05
-        blurred = Image.fromarray((shade * 255).astype(np.uint8))
-        shade = np.asarray(blurred.filter(ImageFilter.GaussianBlur(4)), float) / 255
-        photo *= 1 - shadow * shade
-    photo[top : top + side, left : left + side] *= 1 - 0.9 * ink
-    tint = rng.uniform(0.92, 1.0, size=3)
-    rgb = np.clip(photo[..., np.newaxis] * tint, 0, 255).astype(np.uint8)
-    return Image.fromarray(rgb)

@@ -16,15 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import recipes
 from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, load_fashion_mnist
-from .metrics import (
-    labels_from_layout,
-    layout_summary,
-    multilabel_report,
-    multilabel_summary,
-    subset_accuracy_by_count,
-)
+from .metrics import multilabel_report
 
 __all__ = ["DemoSettings", "Log", "run_demo", "write_pictures"]
 
@@ -167,6 +162,20 @@ def write_pictures(out: Path, X, y, expanded, canvases, counts) -> list[str]:
     ]
 
 
+@dataclass
+class _Data:
+    """The demo's items and the canvases drawn from them."""
+
+    X: np.ndarray
+    y: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    expanded: np.ndarray | None = None
+    expanded_test: np.ndarray | None = None
+    canvases: np.ndarray | None = None
+    counts: np.ndarray | None = None  # items on each training composite
+
+
 def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
     """Run the tutorial and write the report folder ``out``; returns the metrics.
 
@@ -186,16 +195,7 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
     metrics : dict
         What ``metrics.json`` holds.
     """
-    from sklearn.metrics import ConfusionMatrixDisplay, classification_report
-
-    from .models import CNNClassifier, MultiLabelTransfer, save
-    from .plotting import (
-        CellPredictionsDisplay,
-        PerClassScoresDisplay,
-        ProbabilityBarDisplay,
-        item_count_confusion,
-        layout_count_confusion,
-    )
+    from .models import save
 
     log = log or Log(quiet=True)
     out = Path(out)
@@ -204,114 +204,163 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
     started = time.perf_counter()
 
     with log.step("loading Fashion-MNIST") as step:
-        train = load_fashion_mnist(data_home=data_home)
-        test = load_fashion_mnist(subset="test", data_home=data_home)
-        X, y = train.images[: settings.train_size], train.target[: settings.train_size]
-        X_test, y_test = (
-            test.images[: settings.test_size],
-            test.target[: settings.test_size],
-        )
+        data = _load(settings, data_home)
     seconds["load"] = step.seconds
-
-    with log.step(f"expanding {len(X):,} + {len(X_test):,} images to 56x56") as step:
-        expanded = QuadrantExpander(random_state=settings.seed).fit_transform(X)
-        expanded_test = QuadrantExpander(random_state=settings.seed + 1).fit_transform(
-            X_test
-        )
-        composer = MultiObjectComposer(random_state=settings.seed)
-        canvases, Y = composer.fit_resample(X, y)
-        composer_test = MultiObjectComposer(random_state=settings.seed + 1)
-        canvases_test, Y_test = composer_test.fit_resample(X_test, y_test)
+    with log.step(
+        f"expanding {len(data.X):,} + {len(data.X_test):,} images to 56x56"
+    ) as step:
+        _augment(data, settings.seed)
     seconds["augment"] = step.seconds
-    counts = (composer.layout_ >= 0).sum(axis=1)
-    figures = write_pictures(out, X, y, expanded, canvases, counts)
-
-    fit_params = dict(
-        validation_split=0.1, verbose=log.keras_verbose, random_state=settings.seed
+    figures = write_pictures(
+        out, data.X, data.y, data.expanded, data.canvases, data.counts
     )
-    if settings.batch_size is not None:
-        fit_params["batch_size"] = settings.batch_size
-    cnn = CNNClassifier.from_preset(settings.preset, **fit_params)
-    if settings.epochs is not None:
-        cnn.set_params(epochs=settings.epochs)
+    cnn, single, single_seconds = _single_label(settings, data, log)
+    seconds.update(single_seconds)
+    transfer, evaluation, multi_seconds = _multi_label(settings, data, cnn, log)
+    seconds.update(multi_seconds)
+    figures += _figures(out, data, cnn, single["predicted"], transfer, evaluation)
+    save(cnn, out / "cnn.skf")
+    save(transfer, out / "multilabel.skf")
+    seconds["total"] = time.perf_counter() - started
+
+    metrics = _metrics(settings, data, cnn, single, transfer, evaluation)
+    metrics.update(
+        seconds=seconds, figures=figures, models=["cnn.skf", "multilabel.skf"]
+    )
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    markdown = _markdown(metrics)
+    (out / "report.md").write_text(markdown)
+    (out / "report.html").write_text(markdown_to_html(markdown, out))
+    log(
+        f"report written to {out}/report.md and report.html "
+        f"({seconds['total'] / 60:.1f} min)"
+    )
+    return metrics
+
+
+def _load(settings, data_home) -> _Data:
+    train = load_fashion_mnist(data_home=data_home)
+    test = load_fashion_mnist(subset="test", data_home=data_home)
+    return _Data(
+        train.images[: settings.train_size],
+        train.target[: settings.train_size],
+        test.images[: settings.test_size],
+        test.target[: settings.test_size],
+    )
+
+
+def _augment(data: _Data, seed: int) -> None:
+    """The expanded items and composites the figures show and tests score."""
+    data.expanded = QuadrantExpander(random_state=seed).fit_transform(data.X)
+    data.expanded_test = QuadrantExpander(random_state=seed + 1).fit_transform(
+        data.X_test
+    )
+    composer = MultiObjectComposer(random_state=seed)
+    data.canvases, _ = composer.fit_resample(data.X, data.y)
+    data.counts = (composer.layout_ >= 0).sum(axis=1)
+
+
+def _single_label(settings, data: _Data, log):
+    """Train the single-label CNN and score it on the expanded test items."""
+    from sklearn.metrics import classification_report
+
+    cnn = recipes.single_label(
+        settings.preset,
+        fresh=settings.fresh,
+        seed=settings.seed,
+        verbose=log.keras_verbose,
+        validation_split=0.1,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+    )
+    seconds = {}
     with log.step(f"training the single-label CNN, {_epochs(cnn.epochs)}") as step:
-        if settings.fresh:
-            cnn.set_params(augment=QuadrantExpander()).fit(X, y)
-        else:
-            cnn.fit(expanded, y)
+        recipes.fit_single_label(cnn, data.X, data.y, seed=settings.seed)
     seconds["train_single"] = step.seconds
     with log.step("evaluating it on the expanded test images") as step:
-        predicted = cnn.predict(expanded_test)
+        predicted = cnn.predict(data.expanded_test)
     seconds["evaluate_single"] = step.seconds
-    accuracy = float(np.mean(predicted == y_test))
+    accuracy = float(np.mean(predicted == data.y_test))
     log(f"single-label test accuracy: {accuracy:.4f}")
     per_class = classification_report(
-        y_test,
+        data.y_test,
         predicted,
         labels=range(10),
         target_names=CLASS_NAMES,
         output_dict=True,
         zero_division=0,
     )
+    recipes.for_saving(cnn)
+    return (
+        cnn,
+        dict(accuracy=accuracy, per_class=per_class, predicted=predicted),
+        seconds,
+    )
 
+
+def _multi_label(settings, data: _Data, cnn, log):
+    """Transfer the CNN to multi-label and score it on test composites."""
+    transfer = recipes.multi_label(
+        cnn,
+        head=settings.head,
+        fresh=settings.fresh,
+        fine_tune=settings.fine_tune,
+        # the dense head's thresholds are tuned on held-out composites
+        threshold="tuned" if settings.head == "dense" else 0.5,
+        seed=settings.seed,
+        verbose=log.keras_verbose,
+        validation_split=0.1,
+        epochs=settings.multi_epochs,
+        warmup_epochs=max(1, settings.multi_epochs // 3),
+        batch_size=settings.batch_size or (128 if settings.head == "cells" else None),
+    )
+    seconds = {}
     with log.step(
         f"transferring to multi-label ({settings.head} head), "
         f"{_epochs(settings.multi_epochs)}"
     ) as step:
-        multi_params = dict(
-            fit_params,
-            head=settings.head,
-            epochs=settings.multi_epochs,
-            fine_tune=settings.fine_tune,
-            warmup_epochs=max(1, settings.multi_epochs // 3),
-        )
-        if settings.head == "cells":
-            # Composites drawn while training know their layout: per-cell targets.
-            multi_params.setdefault("batch_size", 128)
-            transfer = MultiLabelTransfer(
-                cnn, augment=MultiObjectComposer(), **multi_params
-            ).fit(X, y)
-        elif settings.fresh:
-            transfer = MultiLabelTransfer(
-                cnn, augment=MultiObjectComposer(), threshold="tuned", **multi_params
-            ).fit(X, y)
-        else:
-            transfer = MultiLabelTransfer(cnn, threshold="tuned", **multi_params).fit(
-                canvases, Y
-            )
+        recipes.fit_multi_label(transfer, data.X, data.y, seed=settings.seed)
     seconds["train_multi"] = step.seconds
     with log.step("evaluating it on test composites") as step:
-        if settings.head == "cells":  # the labels are the layout's classes
-            layout_pred = transfer.predict_layout(canvases_test)
-            Y_pred = labels_from_layout(layout_pred, len(transfer.classes_))
-        else:
-            layout_pred, Y_pred = None, transfer.predict(canvases_test)
+        evaluation = recipes.evaluate_multi_label(
+            transfer, data.X_test, data.y_test, seed=settings.seed + 1
+        )
     seconds["evaluate_multi"] = step.seconds
-    summary = multilabel_summary(Y_test, Y_pred)
-    test_counts = (composer_test.layout_ >= 0).sum(axis=1)
-    summary["subset_accuracy_by_count"] = subset_accuracy_by_count(
-        Y_test, Y_pred, test_counts
-    )
-    if layout_pred is not None:
-        summary.update(layout_summary(composer_test.layout_, layout_pred))
-    cnn.set_params(verbose=0)
-    transfer.set_params(verbose=0)
+    recipes.for_saving(transfer)
     log(
         "multi-label: "
-        + ", ".join(f"{k} {v:.4f}" for k, v in summary.items() if isinstance(v, float))
+        + ", ".join(
+            f"{k} {v:.4f}"
+            for k, v in evaluation.summary.items()
+            if isinstance(v, float)
+        )
+    )
+    return transfer, evaluation, seconds
+
+
+def _figures(out, data: _Data, cnn, predicted, transfer, evaluation) -> list[str]:
+    """The report's figures of both models, written to ``out``."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from .plotting import (
+        CellPredictionsDisplay,
+        PerClassScoresDisplay,
+        ProbabilityBarDisplay,
+        item_count_confusion,
+        layout_count_confusion,
     )
 
-    names = list(CLASS_NAMES)
-    figures += [
+    e = evaluation
+    figures = [
         _history_figure(
             out / "single_history.png", cnn, "Single-label CNN: learning curves"
         ),
         _figure(
             out / "confusion_matrix.png",
             lambda ax: ConfusionMatrixDisplay.from_predictions(
-                y_test,
+                data.y_test,
                 predicted,
-                display_labels=names,
+                display_labels=list(CLASS_NAMES),
                 ax=ax,
                 colorbar=False,
                 xticks_rotation=45,
@@ -322,7 +371,7 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         _figure(
             out / "probabilities.png",
             lambda ax: ProbabilityBarDisplay.from_estimator(
-                cnn, expanded_test[1], y_test[1]
+                cnn, data.expanded_test[1], data.y_test[1]
             ).plot(ax),
             title="Single-label probabilities for one test canvas",
         ),
@@ -331,17 +380,15 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         ),
         _figure(
             out / "per_class_scores.png",
-            lambda ax: PerClassScoresDisplay.from_predictions(Y_test, Y_pred).plot(ax),
+            lambda ax: PerClassScoresDisplay.from_predictions(e.Y, e.Y_pred).plot(ax),
             title="Multi-label scores per class (test composites)",
         ),
         _figure(
             out / "item_count_confusion.png",
             lambda ax: (
-                layout_count_confusion(composer_test.layout_, layout_pred, ax=ax)
-                if layout_pred is not None
-                else item_count_confusion(
-                    Y_test, Y_pred, max_count=composer_test.max_objects, ax=ax
-                )
+                layout_count_confusion(e.layout, e.layout_pred, ax=ax)
+                if e.layout_pred is not None
+                else item_count_confusion(e.Y, e.Y_pred, max_count=4, ax=ax)
             ),
             (6, 5),
             title="Items per canvas: true against predicted",
@@ -349,33 +396,35 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
         _figure(
             out / "multi_probabilities.png",
             lambda ax: ProbabilityBarDisplay.from_estimator(
-                transfer, canvases_test[1], Y_test[1]
+                transfer, e.canvases[1], e.Y[1]
             ).plot(ax),
             title="Multi-label probabilities for one test composite",
         ),
     ]
-    if layout_pred is not None:
+    if e.layout_pred is not None:
         figures.append(
             _figure(
                 out / "cell_predictions.png",
                 lambda ax: CellPredictionsDisplay(
-                    canvases_test[:16], layout_pred[:16], composer_test.layout_[:16]
+                    e.canvases[:16], e.layout_pred[:16], e.layout[:16]
                 ).plot(ax),
                 (8, 8.5),
                 title="What the cells head names in each cell (green: right)",
             )
         )
-    save(cnn, out / "cnn.skf")
-    save(transfer, out / "multilabel.skf")
-    seconds["total"] = time.perf_counter() - started
+    return figures
 
-    metrics = {
+
+def _metrics(settings, data: _Data, cnn, single, transfer, evaluation) -> dict:
+    """What ``metrics.json`` holds (less the times, figures and files)."""
+    names = list(CLASS_NAMES)
+    return {
         "settings": asdict(settings),
         "data": {
-            "train_items": len(X),
-            "test_items": len(X_test),
-            "train_composites": len(canvases),
-            "test_composites": len(canvases_test),
+            "train_items": len(data.X),
+            "test_items": len(data.X_test),
+            "train_composites": len(data.canvases),
+            "test_composites": len(evaluation.canvases),
         },
         "single_label": {
             "network": {
@@ -386,30 +435,20 @@ def run_demo(settings: DemoSettings, out, *, data_home=None, log=None) -> dict:
                 "epochs": int(cnn.epochs),
                 "batch_size": int(cnn.batch_size),
             },
-            "test_accuracy": accuracy,
-            "per_class_f1": {n: per_class[n]["f1-score"] for n in names},
+            "test_accuracy": single["accuracy"],
+            "per_class_f1": {n: single["per_class"][n]["f1-score"] for n in names},
             "history": {k: list(map(float, v)) for k, v in cnn.history_.items()},
         },
         "multi_label": {
             "head": settings.head,
-            **summary,
-            "per_class": multilabel_report(Y_test, Y_pred, target_names=names),
+            **evaluation.summary,
+            "per_class": multilabel_report(
+                evaluation.Y, evaluation.Y_pred, target_names=names
+            ),
             "thresholds": transfer.threshold_.tolist(),
             "history": {k: list(map(float, v)) for k, v in transfer.history_.items()},
         },
-        "seconds": seconds,
-        "figures": figures,
-        "models": ["cnn.skf", "multilabel.skf"],
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    markdown = _markdown(metrics)
-    (out / "report.md").write_text(markdown)
-    (out / "report.html").write_text(markdown_to_html(markdown, out))
-    log(
-        f"report written to {out}/report.md and report.html "
-        f"({seconds['total'] / 60:.1f} min)"
-    )
-    return metrics
 
 
 _HEADS = {

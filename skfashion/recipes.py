@@ -1,0 +1,175 @@
+"""The recipes that ``skfashion train``, ``evaluate`` and ``demo`` share.
+
+Each step is one function: build and fit the single-label CNN, build and fit
+the multi-label head on it, evaluate either on test items, and strip the
+training-only settings before a model is saved. The command line
+(:mod:`skfashion.cli`) and the demo (:mod:`skfashion.report`) only choose the
+arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .augment import MultiObjectComposer, QuadrantExpander
+from .metrics import (
+    labels_from_layout,
+    layout_summary,
+    multilabel_summary,
+    subset_accuracy_by_count,
+)
+
+__all__ = [
+    "MultiLabelEvaluation",
+    "evaluate_multi_label",
+    "evaluate_single_label",
+    "fit_multi_label",
+    "fit_single_label",
+    "for_saving",
+    "multi_label",
+    "single_label",
+]
+
+
+def single_label(
+    preset: str = "fast",
+    *,
+    fresh: bool = False,
+    seed: int = 0,
+    verbose: int = 0,
+    **params,
+):
+    """The single-label CNN of ``preset``; ``None`` in ``params`` keeps the preset's.
+
+    ``fresh``: draw new canvases from the raw items every batch
+    (``augment=QuadrantExpander()``).
+    """
+    from .models import CNNClassifier
+
+    params = {key: value for key, value in params.items() if value is not None}
+    if "filters" in params:
+        params["filters"] = tuple(params["filters"])
+    return CNNClassifier.from_preset(
+        preset,
+        augment=QuadrantExpander() if fresh else None,
+        random_state=seed,
+        verbose=verbose,
+        **params,
+    )
+
+
+def fit_single_label(cnn, X, y, *, seed: int = 0):
+    """Fit ``cnn`` on raw items: as they are with ``augment``, else expanded once."""
+    if cnn.augment is None:
+        X = QuadrantExpander(random_state=seed).fit_transform(X)
+    return cnn.fit(X, y)
+
+
+def multi_label(
+    base,
+    *,
+    head: str = "cells",
+    fresh: bool = False,
+    fine_tune: bool = False,
+    threshold=0.5,
+    seed: int = 0,
+    verbose: int = 0,
+    **params,
+):
+    """The multi-label head on ``base``; ``None`` in ``params`` keeps the default.
+
+    The cells head learns from the layouts of composites drawn while
+    training; the dense head from one fixed set of composites' labels, or
+    fresh ones (``fresh``).
+    """
+    from .models import MultiLabelTransfer
+
+    params = {key: value for key, value in params.items() if value is not None}
+    return MultiLabelTransfer(
+        base,
+        head=head,
+        fine_tune=fine_tune,
+        threshold=threshold,
+        augment=MultiObjectComposer() if fresh or head == "cells" else None,
+        random_state=seed,
+        verbose=verbose,
+        **params,
+    )
+
+
+def fit_multi_label(transfer, X, y, *, seed: int = 0):
+    """Fit ``transfer`` on raw items: composed while training, or once here."""
+    if transfer.augment is None:
+        X, y = MultiObjectComposer(random_state=seed).fit_resample(X, y)
+    return transfer.fit(X, y)
+
+
+def for_saving(model):
+    """``model`` without the settings that only training needs.
+
+    Keras' progress lines (``verbose``) and the checkpoint folder stay out of
+    a saved model, its multi-label ``base`` included.
+    """
+    from sklearn.pipeline import Pipeline
+
+    estimators = [model]
+    while estimators:
+        estimator = estimators.pop()
+        if isinstance(estimator, Pipeline):
+            estimators += [step for _, step in estimator.steps]
+            continue
+        params = estimator.get_params(deep=False)
+        estimator.set_params(
+            **{
+                k: v
+                for k, v in (("verbose", 0), ("checkpoint_dir", None))
+                if k in params
+            }
+        )
+        for name in ("base", "base_estimator_"):
+            if getattr(estimator, name, None) is not None:
+                estimators.append(getattr(estimator, name))
+    return model
+
+
+def evaluate_single_label(model, images, labels, *, seed: int = 1) -> dict:
+    """Accuracy on test items, each in a random quadrant (a Pipeline places them)."""
+    if not hasattr(model, "steps"):
+        images = QuadrantExpander(random_state=seed).fit_transform(images)
+    return {"accuracy": float(model.score(images, labels))}
+
+
+@dataclass
+class MultiLabelEvaluation:
+    """A multi-label model's scores on test composites, and what they came from."""
+
+    canvases: np.ndarray
+    Y: np.ndarray
+    Y_pred: np.ndarray
+    layout: np.ndarray  # the class in each cell, -1 where empty
+    layout_pred: np.ndarray | None  # the cells head's; None for the dense head
+    summary: dict = field(default_factory=dict)
+
+
+def evaluate_multi_label(
+    model, images, labels, *, seed: int = 1
+) -> MultiLabelEvaluation:
+    """Scores on composites of test items: labels and, for the cells head, cells."""
+    composer = MultiObjectComposer(random_state=seed)
+    canvases, Y = composer.fit_resample(images, labels)
+    layout_pred = None
+    if model.head == "cells":  # the labels are the layout's classes
+        layout_pred = model.predict_layout(canvases)
+        Y_pred = labels_from_layout(layout_pred, len(model.classes_))
+    else:
+        Y_pred = model.predict(canvases)
+    summary = multilabel_summary(Y, Y_pred)
+    counts = (composer.layout_ >= 0).sum(axis=1)
+    summary["subset_accuracy_by_count"] = subset_accuracy_by_count(Y, Y_pred, counts)
+    if layout_pred is not None:
+        summary.update(layout_summary(composer.layout_, layout_pred))
+    return MultiLabelEvaluation(
+        canvases, Y, Y_pred, composer.layout_, layout_pred, summary
+    )
