@@ -3,10 +3,11 @@
 import joblib
 import numpy as np
 import pytest
+from asserts import assert_allclose
 from toys import lit_bands
 
-from skfashion._keras_base import FreshCells
 from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.batches import FreshCells
 from skfashion.metrics import (
     cell_accuracy,
     cell_confusion_matrix,
@@ -70,11 +71,9 @@ def test_cell_probabilities(layout_head, data):
     canvases, layout = data[2], data[4]
     proba = layout_head.predict_cell_proba(canvases)
     assert proba.shape == (len(canvases), 4, 4)  # 3 classes and "empty"
-    np.testing.assert_allclose(proba.sum(axis=2), 1, atol=1e-5)
+    assert_allclose(proba.sum(axis=2), 1, atol=1e-5)
     np.testing.assert_array_equal(proba[layout == -1, -1], 1)
-    np.testing.assert_allclose(
-        layout_head.predict_proba(canvases), proba[..., :-1].max(axis=1)
-    )
+    assert_allclose(layout_head.predict_proba(canvases), proba[..., :-1].max(axis=1))
 
 
 def test_the_head_is_trained_and_the_tower_frozen(layout_head, base):
@@ -100,17 +99,19 @@ def test_the_cells_head_starts_from_a_grid_aware_base(base, data):
         base, head="cells", augment=MultiObjectComposer(n_classes=3), **FIT
     )
     transfer.set_params(epochs=0).fit(items, y)  # no training: the start
-    if base.architecture != "cells":
-        return  # a canvas network's head reads other features: a new head
     kernel, bias = transfer.model_.get_layer("cell_head").get_weights()
-    base_kernel, base_bias = base.model_.get_layer("head").get_weights()
-    np.testing.assert_array_equal(kernel[:, :3], base_kernel)
-    np.testing.assert_array_equal(bias, [*base_bias, 0])
-    filled = layout >= 0
-    cells = canvases.reshape(-1, 2, 8, 2, 8).swapaxes(2, 3).reshape(-1, 4, 8, 8)
-    expected = base.predict(cells[filled])
-    predicted = transfer.predict_layout(canvases)[filled]
-    assert np.mean(predicted == expected) > 0.95  # the base's reading, but "empty"
+    if base.architecture != "cells":
+        # a canvas network's head reads other features: a new head, from 0
+        assert not bias.any() and kernel.shape[1] == 4
+    else:  # the base's own head, and a logit of 0 for "empty"
+        base_kernel, base_bias = base.model_.get_layer("head").get_weights()
+        np.testing.assert_array_equal(kernel[:, :3], base_kernel)
+        np.testing.assert_array_equal(bias, [*base_bias, 0])
+        filled = layout >= 0
+        cells = canvases.reshape(-1, 2, 8, 2, 8).swapaxes(2, 3).reshape(-1, 4, 8, 8)
+        expected = base.predict(cells[filled])
+        predicted = transfer.predict_layout(canvases)[filled]
+        assert np.mean(predicted == expected) > 0.95  # the base's, but "empty"
 
 
 def test_training_from_multi_hot_labels_alone(base, data, tmp_path):

@@ -3,10 +3,11 @@
 import keras
 import numpy as np
 import pytest
+from asserts import assert_allclose
 from toys import lit_bands
 
-from skfashion._keras_base import ShuffledBatches
 from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.batches import ShuffledBatches
 from skfashion.checkpoint import epochs_done
 from skfashion.models import CNNClassifier, MultiLabelTransfer
 
@@ -39,7 +40,7 @@ def _interrupted_then_resumed(make, X, y, after, folder):
 def _assert_same_run(resumed, whole):
     assert resumed.history_.keys() == whole.history_.keys()
     for key in whole.history_:
-        np.testing.assert_allclose(resumed.history_[key], whole.history_[key])
+        assert_allclose(resumed.history_[key], whole.history_[key])
     for mine, theirs in zip(_weights(resumed), _weights(whole), strict=True):
         np.testing.assert_array_equal(mine, theirs)
 
@@ -130,20 +131,20 @@ def test_a_folder_of_another_run_is_refused(items, tmp_path):
         epochs_done(tmp_path)
 
 
-def test_every_epoch_takes_every_item_once_whatever_keras_asks_first():
+def test_every_batch_is_a_function_of_seed_epoch_and_index():
     items = np.arange(10)[:, None, None].astype(np.uint8)
-    stream = ShuffledBatches(items, np.arange(10), batch_size=4, seed=7)
-
-    def epoch():
-        return np.concatenate([stream[i][1] for i in range(len(stream))])
-
+    stream = ShuffledBatches(items, np.arange(10), batch_size=4, seed=7, n_epochs=2)
+    assert stream.steps_per_epoch == 3 and len(stream) == 6
     assert stream[0][0].shape == (4, 1, 1)  # slices of the items, as given
 
-    stream[0], stream[1]  # Keras' look at the first batches, before training
-    stream.epochs_callback().on_train_begin()
-    first, second = epoch(), epoch()
+    def epoch(stream, k):
+        steps = stream.steps_per_epoch
+        return np.concatenate([stream[i][1] for i in range(k * steps, (k + 1) * steps)])
+
+    stream[5], stream[0]  # asked out of order, as Keras may peek: no state
+    first, second = epoch(stream, 0), epoch(stream, 1)
     assert sorted(first) == sorted(second) == list(range(10))
     assert not np.array_equal(first, second)
-    stream.start_at(1)  # a run resumed at epoch 1 sees the same second epoch
-    stream.epochs_callback().on_train_begin()
-    np.testing.assert_array_equal(epoch(), second)
+    # a run resumed at epoch 1 builds its stream from there: the same batches
+    resumed = ShuffledBatches(items, np.arange(10), 4, seed=7, first_epoch=1)
+    np.testing.assert_array_equal(epoch(resumed, 0), second)

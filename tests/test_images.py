@@ -2,6 +2,7 @@ import io
 
 import numpy as np
 import pytest
+from photos import product_photo
 from PIL import Image
 
 from skfashion import images
@@ -9,7 +10,6 @@ from skfashion.images import (
     NoItemError,
     canvas_from_picture,
     item_from_picture,
-    product_photo,
 )
 
 

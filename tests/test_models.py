@@ -5,12 +5,14 @@ import joblib
 import keras
 import numpy as np
 import pytest
+from asserts import assert_allclose
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
 
 from skfashion.augment import MultiObjectComposer, QuadrantExpander
+from skfashion.batches import predict_in_batches
 from skfashion.models import CNNClassifier, MultiLabelTransfer
 
 FIT = dict(epochs=2, batch_size=16, learning_rate=0.01, random_state=0)
@@ -97,7 +99,7 @@ def test_learns_string_labels():
     assert set(cnn.predict(X)) <= set(names)
     proba = cnn.predict_proba(X)
     assert proba.shape == (90, 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_array_equal(cnn.classes_[proba.argmax(axis=1)], cnn.predict(X))
     assert cnn.score(X, names) > 0.9
     assert cnn.predict_proba(X[:1]).shape == (1, 3)  # scikeras would squeeze it
@@ -106,11 +108,22 @@ def test_learns_string_labels():
 def test_scales_pixels_inside_the_network():
     X, y = _bars()
     cnn = CNNClassifier(**TINY).fit(X, y)
-    assert cnn.model_.layers[1].name == "scale"
-    # The tutorial's float pixels in [0, 1] give the same predictions as uint8.
-    np.testing.assert_allclose(
-        cnn.predict_proba(X.astype(np.float64) / 255), cnn.predict_proba(X), atol=1e-5
-    )
+    assert cnn.model_.layers[1].name == "scale" and cnn.pixel_scale_ == 1
+    # The tutorial's float pixels in [0, 1], seen at fit, are scaled to
+    # [0, 255] at fit and at every later call alike.
+    floats = CNNClassifier(**TINY).fit(X.astype(np.float64) / 255, y)
+    assert floats.pixel_scale_ == 255
+    proba = predict_in_batches(floats.model_, X[..., np.newaxis].astype(np.float32))
+    assert_allclose(floats.predict_proba(X / 255), proba)
+
+
+def test_the_pixel_scale_is_decided_at_fit_not_guessed_per_batch():
+    X, y = _bars()
+    cnn = CNNClassifier(**TINY).fit(X.astype(np.float32), y)  # floats in [0, 255]
+    assert cnn.pixel_scale_ == 1
+    dark = np.minimum(X, 1).astype(np.float32)  # a dark batch: its maximum is 1
+    proba = predict_in_batches(cnn.model_, dark[..., np.newaxis])
+    assert_allclose(cnn.predict_proba(dark), proba)  # not multiplied by 255
 
 
 def test_grid_search_over_dropout_and_filters_in_a_pipeline():
@@ -235,8 +248,8 @@ class _RecordingExpander(QuadrantExpander):
 
     log: list = []
 
-    def _draw(self, images, y, rng):
-        canvases, y = super()._draw(images, y, rng)
+    def draw(self, images, y, random_state):
+        canvases, y = super().draw(images, y, random_state)
         self.log.append((images.copy(), canvases.copy()))
         return canvases, y
 
@@ -304,8 +317,8 @@ def test_fresh_composites_for_multi_label(base, canvases):
 class _RecordingComposer(MultiObjectComposer):
     log: list = []
 
-    def _draw(self, images, labels, rng):
-        canvases, Y = super()._draw(images, labels, rng)
+    def draw(self, images, labels, random_state):
+        canvases, Y = super().draw(images, labels, random_state)
         self.log.append(canvases.tobytes())
         return canvases, Y
 
@@ -341,7 +354,7 @@ def test_joblib_round_trip(base, canvases, tmp_path):
         loaded = joblib.load(path)
         np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
         proba = loaded.predict_proba(data)
-        np.testing.assert_allclose(proba, model.predict_proba(data), rtol=1e-6)
+        assert_allclose(proba, model.predict_proba(data), rtol=1e-6)
     assert _n_weights(loaded.model_.non_trainable_weights) == _n_weights(
         transfer.model_.non_trainable_weights
     )

@@ -3,8 +3,8 @@
 import os
 
 import joblib
-import numpy as np
 import pytest
+from asserts import assert_allclose
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
 from toys import lit_bands
@@ -52,7 +52,7 @@ def test_grid_search_on_dask_matches_one_process(client):
     assert there.cv_results_["params"] == here.cv_results_["params"]
     # The same seeds; one thread there against two here may round sums
     # differently, which can move a prediction or two of the 30 per fold.
-    np.testing.assert_allclose(
+    assert_allclose(
         there.cv_results_["mean_test_score"],
         here.cv_results_["mean_test_score"],
         atol=2 / 30,

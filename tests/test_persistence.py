@@ -8,6 +8,7 @@ import joblib
 import keras
 import numpy as np
 import pytest
+from asserts import assert_allclose
 from sklearn.pipeline import Pipeline
 from toys import lit_bands
 
@@ -76,7 +77,7 @@ def test_round_trip_predicts_the_same(fitted, tmp_path, name):
     loaded = skfashion.load(path)
     assert type(loaded) is type(model)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
     assert loaded.get_params(deep=False).keys() == model.get_params(deep=False).keys()
     if isinstance(model, MultiLabelTransfer):
         np.testing.assert_array_equal(loaded.threshold_, model.threshold_)

@@ -1,0 +1,93 @@
+"""Synthetic product photos: a test fixture for the picture readers.
+
+Used by ``tests/test_images.py`` and ``benchmarks/bench_photos.py``; not part
+of the package.
+"""
+
+import numpy as np
+
+
+def product_photo(
+    item,
+    *,
+    size: tuple[int, int] = (200, 160),
+    background: tuple[float, float] = (200.0, 235.0),
+    scale: float = 0.6,
+    position: tuple[float, float] = (0.5, 0.5),
+    shadow: float = 0.15,
+    random_state=None,
+):
+    """Draw a Fashion-MNIST item as a product photo, to test picture readers.
+
+    The item, dark and slightly tinted, on a light grey gradient, with a soft
+    shadow beside it: the kind of picture
+    :func:`skfashion.images.item_from_picture` reads.
+
+    Parameters
+    ----------
+    item : ndarray of shape (h, w), dtype uint8
+        Light on black, as in Fashion-MNIST.
+    size : tuple of (int, int), default=(200, 160)
+        Width and height of the photo.
+    background : tuple of (float, float), default=(200.0, 235.0)
+        Grey levels at the two ends of the gradient.
+    scale : float, default=0.6
+        Side of the item over the photo's shorter side.
+    position : tuple of (float, float), default=(0.5, 0.5)
+        Where the item lies, from 0 (left, top) to 1 (right, bottom).
+    shadow : float, default=0.15
+        How much the shadow darkens the background (0: none).
+    random_state : int, RandomState instance or None, default=None
+        Draws the gradient's direction, the shadow's offset and the tint.
+
+    Returns
+    -------
+    photo : PIL.Image.Image
+        An RGB picture.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from photos import product_photo
+    >>> from skfashion.images import item_from_picture
+    >>> item = np.zeros((28, 28), np.uint8)
+    >>> item[:, 8:20] = 200  # fills the height, as Fashion-MNIST items do
+    >>> photo = product_photo(item, random_state=0)
+    >>> photo.size, photo.mode
+    ((200, 160), 'RGB')
+    >>> back = item_from_picture(photo).astype(float)
+    >>> round(float(np.corrcoef(back.ravel(), item.ravel())[0, 1]), 1) >= 0.9
+    True
+    """
+    from PIL import Image, ImageFilter
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    width, height = size
+    side = max(1, int(min(size) * scale))
+    ink = np.asarray(
+        Image.fromarray(np.asarray(item, np.uint8)).resize(
+            (side, side), Image.Resampling.BICUBIC
+        ),
+        dtype=np.float64,
+    )
+    ink /= 255
+    rows, cols = np.indices((height, width))
+    angle = rng.uniform(0, 2 * np.pi)
+    slope = np.cos(angle) * (rows / height - 0.5) + np.sin(angle) * (cols / width - 0.5)
+    low, high = background
+    photo = low + (high - low) * (0.5 + slope / np.sqrt(2))
+    top = round(position[1] * (height - side))
+    left = round(position[0] * (width - side))
+    if shadow:
+        dy, dx = rng.randint(2, 9, size=2)
+        shade = np.zeros((height, width))
+        t, s = min(top + dy, height - side), min(left + dx, width - side)
+        shade[t : t + side, s : s + side] = ink > 0.05
+        blurred = Image.fromarray((shade * 255).astype(np.uint8))
+        shade = np.asarray(blurred.filter(ImageFilter.GaussianBlur(4)), float) / 255
+        photo *= 1 - shadow * shade
+    photo[top : top + side, left : left + side] *= 1 - 0.9 * ink
+    tint = rng.uniform(0.92, 1.0, size=3)
+    rgb = np.clip(photo[..., np.newaxis] * tint, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb)
