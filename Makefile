@@ -29,16 +29,21 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The model tests run under both Keras backends.
+# The model tests run under both Keras backends. Both cores (pytest-xdist, a
+# test file per worker, so module fixtures are fitted once); under JAX, XLA's
+# compilation cache serves the many identical toy networks compiled again.
 MODEL_TESTS := tests/test_models.py tests/test_cells_head.py tests/test_networks.py \
-	tests/test_persistence.py tests/test_checkpoint.py
+	tests/test_persistence.py tests/test_checkpoint.py tests/test_core.py
+PYTEST := $(PY) -m pytest -n 2 --dist loadfile
+JAX := KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=$(VENV)/jax-cache \
+	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0
 
 test: lint data
-	$(PY) -m pytest
-	KERAS_BACKEND=jax $(PY) -m pytest $(MODEL_TESTS)
+	$(PYTEST)
+	$(JAX) $(PYTEST) $(MODEL_TESTS)
 
 test-jax: data
-	KERAS_BACKEND=jax $(PY) -m pytest $(MODEL_TESTS)
+	$(JAX) $(PYTEST) $(MODEL_TESTS)
 
 demo: data
 	$(VENV)/bin/skfashion demo

@@ -42,7 +42,8 @@ def _photo(item, path, size=(180, 140)):
 
 def test_demo_quick_writes_the_report(tmp_path, capsys):
     out = tmp_path / "report"
-    assert main(["demo", "--quick", "--quiet", "--out", str(out)]) == 0
+    argv = ["demo", "--quick", "--quiet", "--train-size", "12000", "--out", str(out)]
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "single-label test accuracy" in printed and "subset accuracy" in printed
     metrics = json.loads((out / "metrics.json").read_text())
@@ -462,3 +463,23 @@ def test_a_missing_plot_extra_names_the_install(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(cli, "_show", no_matplotlib)
     assert main(["show", "--out", str(tmp_path)]) == 1
     assert "pip install 'skfashion[plot]'" in capsys.readouterr().err
+
+
+def test_predict_trusting_a_pickle_is_quiet_too(models, fashion_test, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    single, _ = models
+    pickled = tmp_path / "single.joblib"
+    joblib.dump(skfashion.load(single), pickled)
+    photo = _photo(fashion_test.images[0], tmp_path / "p.png")
+    argv = [sys.executable, "-m", "skfashion", "predict", "--trust-pickle"]
+    result = subprocess.run(
+        [*argv, "--model", str(pickled), str(photo)],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if "TF_CPP" not in k},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout.startswith(f"{photo}: ")
