@@ -187,19 +187,27 @@ class FreshCells(FreshCanvases):
     drawing them: each placed item is a cell whose target is its class, and
     the empty cells, all alike, are one black cell of target ``n_classes``
     weighted by their number. The loss is the same as on every cell of the
-    composites, for the cost of the items alone.
+    composites, for the cost of the items alone. Batches are padded with
+    weightless black cells to a multiple of ``batch_size``, so that the
+    network sees a few batch shapes only.
     """
 
     def batch(self, epoch, index):
         chosen = self.chosen(epoch, index)
         size = len(chosen)
         sources = self.augment.arrange(size, size, self.generator(epoch, index)).source
-        n_cells = int(np.prod(self.augment.grid_))
-        n_empty = size * n_cells - len(sources)
-        black = np.zeros((1, *self.items.shape[1:]), dtype=self.items.dtype)
-        cells = np.concatenate([self.items[chosen[sources]], black])
-        targets = np.append(self.targets[chosen[sources]], self.augment.n_classes)
-        weights = np.append(np.ones(len(sources)), n_empty) * (
-            (len(sources) + 1) / (size * n_cells)
-        )
-        return cells[..., np.newaxis], targets, weights.astype(np.float32)
+        n_cells = size * int(np.prod(self.augment.grid_))
+        n_items = len(sources)
+        # Pad to a multiple of the batch size with weightless empty cells: a
+        # few batch shapes, not one per number of items (JAX compiles each).
+        length = -(-(n_items + 1) // self.batch_size) * self.batch_size
+        cells = np.zeros((length, *self.items.shape[1:]), dtype=self.items.dtype)
+        cells[:n_items] = self.items[chosen[sources]]
+        targets = np.full(length, self.augment.n_classes, dtype=self.targets.dtype)
+        targets[:n_items] = self.targets[chosen[sources]]
+        # Keras divides the weighted sum by the batch's length: these weights
+        # make the loss the mean over every cell of the composites.
+        weights = np.zeros(length, dtype=np.float32)
+        weights[:n_items] = length / n_cells
+        weights[-1] = (n_cells - n_items) * length / n_cells  # the empty cells
+        return cells[..., np.newaxis], targets, weights

@@ -150,11 +150,13 @@ def test_fresh_cells_weigh_empty_cells_in():
     composer = MultiObjectComposer(n_classes=3).fit(items, y)
     stream = FreshCells(composer, items, y, 10, seed=0)
     cells, targets, weights = stream[0]
-    assert cells.shape[1:] == (8, 8, 1)
+    assert cells.shape[1:] == (8, 8, 1) and len(cells) % 10 == 0  # padded
     assert targets[-1] == 3 and not cells[-1].any()  # one black cell: "empty"
+    n_items = int((weights[:-1] > 0).sum())
+    assert (targets[:n_items] < 3).all() and not weights[n_items:-1].any()
     # the loss is the mean over all 40 cells of the 10 composites
     assert weights.sum() == pytest.approx(len(cells))
-    assert weights[-1] * 40 / len(cells) == pytest.approx(40 - (len(cells) - 1))
+    assert weights[-1] * 40 / len(cells) == pytest.approx(40 - n_items)
 
 
 def test_bad_input_is_refused(base, data):
