@@ -27,13 +27,13 @@ as imbalanced-learn's samplers follow ``fit_resample``:
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_images, check_labels, restore_layout
@@ -66,6 +66,29 @@ class Arrangement(NamedTuple):
     canvas: np.ndarray
     cell: np.ndarray
     source: np.ndarray
+
+
+def _check_shape(shape, default) -> tuple[int, int]:
+    if shape is None:
+        return default
+    if (
+        len(shape) != 2
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in shape)
+        or min(shape) < 1
+    ):
+        raise ValueError(
+            f"canvas_shape must be two positive integers (height, width), got {shape!r}"
+        )
+    return int(shape[0]), int(shape[1])
+
+
+def _check_scale(scale) -> tuple[float, float]:
+    if len(scale) != 2 or not all(isinstance(v, Real) for v in scale):
+        raise ValueError(f"scale must be two numbers (low, high), got {scale!r}")
+    low, high = float(scale[0]), float(scale[1])
+    if not 0 < low <= high:
+        raise ValueError(f"scale must satisfy 0 < low <= high, got {scale!r}")
+    return low, high
 
 
 def _check_grid(grid) -> tuple[int, int]:
@@ -239,13 +262,18 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseEstimator):
 
 
 class MultiObjectComposer(_CanvasMixin, BaseEstimator):
-    """Compose canvases of several items in distinct cells, with multi-hot labels.
+    """Compose canvases of several items, with multi-hot labels and boxes.
 
     A sampler in imbalanced-learn's style: :meth:`fit_resample` returns new
     images *and* new targets, so it fits in :class:`imblearn.pipeline.Pipeline`.
     Every canvas holds between ``min_objects`` and ``max_objects`` items drawn
-    with replacement from ``X``, each in a cell of its own, so every labelled
-    item is visible (the tutorial's composer overwrote about a third).
+    with replacement from ``X``. With ``placement="grid"`` (the tutorial's)
+    each item fills a cell of its own, so every labelled item is visible (the
+    tutorial's composer overwrote about a third). With
+    ``placement="anywhere"`` each item is resized by a factor drawn from
+    ``scale`` and put at a random place of a ``canvas_shape`` canvas, no
+    closer to the others than ``min_gap`` pixels; an item that finds no such
+    place in 30 draws is left out (and not labelled).
 
     Parameters
     ----------
@@ -261,8 +289,20 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
     n_classes : int, default=10
         Labels are integers in ``[0, n_classes)``; ``Y`` has ``n_classes``
         columns.
+    placement : {"grid", "anywhere"}, default="grid"
+        Items in distinct cells of ``grid``, or anywhere.
+    canvas_shape : tuple of (int, int), default=None
+        Height and width of the canvases with ``placement="anywhere"``;
+        ``None``: the grid's (56x56 for 28x28 items).
+    scale : tuple of (float, float), default=(1.0, 1.0)
+        With ``placement="anywhere"``, the range of the factor each item is
+        resized by (``(0.75, 1.5)``: 28-pixel items become 21 to 42 pixels).
+    min_gap : int, default=1
+        With ``placement="anywhere"``, the fewest pixels between the boxes of
+        two items: 1 keeps them apart, 0 lets them touch, -k lets them
+        overlap up to k pixels deep.
     random_state : int, RandomState instance or None, default=None
-        Seeds the counts, cells and items.
+        Seeds the counts, cells, positions, sizes and items.
 
     Attributes
     ----------
@@ -275,11 +315,16 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
     n_features_in_ : int
         Pixels per item.
     layout_ : ndarray of shape (n_samples, n_cells)
-        After :meth:`fit_resample`: the class in each row-major cell of each
-        canvas, or -1 where the cell is empty.
-    sample_indices_ : ndarray of shape (n_samples, n_cells)
+        After :meth:`fit_resample` with ``placement="grid"``: the class in
+        each row-major cell of each canvas, or -1 where the cell is empty.
+    sample_indices_ : ndarray of shape (n_samples, n_slots)
         After :meth:`fit_resample`: the index in ``X`` of the item in each
-        cell, or -1.
+        cell (``"grid"``) or slot (``"anywhere"``, ``max_objects`` slots), or
+        -1.
+    boxes_ : ndarray of shape (n_samples, n_slots, 5), dtype int
+        After :meth:`fit_resample`: each item's class and box, rows
+        ``(class, x0, y0, x1, y1)`` in canvas pixels, the tight box of its
+        non-zero pixels with ends exclusive; rows of -1 where no item is.
 
     Examples
     --------
@@ -301,6 +346,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         "max_objects": [Interval(Integral, 0, None, closed="left")],
         "grid": [tuple, list],
         "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "placement": [StrOptions({"grid", "anywhere"})],
+        "canvas_shape": [tuple, list, None],
+        "scale": [tuple, list],
+        "min_gap": [Integral],
         "random_state": ["random_state"],
     }
 
@@ -312,6 +361,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         max_objects=4,
         grid=(2, 2),
         n_classes=10,
+        placement="grid",
+        canvas_shape=None,
+        scale=(1.0, 1.0),
+        min_gap=1,
         random_state=None,
     ):
         self.n_samples = n_samples
@@ -319,6 +372,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         self.max_objects = max_objects
         self.grid = grid
         self.n_classes = n_classes
+        self.placement = placement
+        self.canvas_shape = canvas_shape
+        self.scale = scale
+        self.min_gap = min_gap
         self.random_state = random_state
 
     def fit(self, X, y):
@@ -344,11 +401,25 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         batch = self._fit_images(X)
         labels = check_labels(y, len(batch.images), self.n_classes)
         n_cells = int(np.prod(self.grid_))
-        if self.max_objects > n_cells:
+        if self.placement == "grid" and self.max_objects > n_cells:
             raise ValueError(
                 f"max_objects={self.max_objects} exceeds the {n_cells} cells "
-                f"of the {self.grid_} grid"
+                f"of the {self.grid_} grid (placement='anywhere' has no cells)"
             )
+        rows, cols = self.grid_
+        height, width = self.image_shape_
+        self.canvas_shape_ = (rows * height, cols * width)
+        if self.placement == "anywhere":
+            self.canvas_shape_ = _check_shape(self.canvas_shape, self.canvas_shape_)
+            low, high = _check_scale(self.scale)
+            self.scale_ = (low, high)
+            smallest = np.maximum(1, np.rint(low * np.array(self.image_shape_)))
+            if (smallest > self.canvas_shape_).any():
+                raise ValueError(
+                    f"canvas_shape {self.canvas_shape_} is smaller than the "
+                    f"smallest item ({int(smallest[0])}x{int(smallest[1])} at "
+                    f"scale {low}): make the canvas larger or the scale smaller"
+                )
         if self.min_objects > self.max_objects:
             raise ValueError(
                 f"min_objects={self.min_objects} exceeds max_objects={self.max_objects}"
@@ -376,10 +447,13 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         batch, labels = self._fit(X, y)
         rng = check_random_state(self.random_state)
         n = self.n_samples or len(batch.images)
-        canvases, Y, self.sample_indices_ = self.compose(batch.images, labels, n, rng)
-        self.layout_ = np.where(
-            self.sample_indices_ >= 0, labels[self.sample_indices_], -1
+        canvases, Y, self.sample_indices_, self.boxes_ = self.compose(
+            batch.images, labels, n, rng, return_boxes=True
         )
+        if self.placement == "grid":
+            self.layout_ = np.where(
+                self.sample_indices_ >= 0, labels[self.sample_indices_], -1
+            )
         return restore_layout(canvases, batch.layout), Y
 
     def arrange(self, n_items: int, n: int, random_state) -> Arrangement:
@@ -400,6 +474,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
             For every placed item, its canvas, its cell (row-major) and its
             index among the ``n_items`` items.
         """
+        if self.placement != "grid":
+            raise ValueError(
+                "arrange places items in cells: placement='anywhere' has none"
+            )
         rng = check_random_state(random_state)
         n_cells = int(np.prod(self.grid_))
         counts = rng.randint(self.min_objects, self.max_objects + 1, size=n)
@@ -412,8 +490,14 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         return Arrangement(canvas_index, cells, sources)
 
     def compose(
-        self, images: np.ndarray, labels: np.ndarray, n: int, random_state
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        n: int,
+        random_state,
+        *,
+        return_boxes: bool = False,
+    ):
         """``n`` canvases of checked (m, h, w) items, as :meth:`fit_resample`.
 
         Parameters
@@ -425,24 +509,88 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         n : int
             Number of canvases.
         random_state : int, RandomState instance or None
-            Source of :meth:`arrange`.
+            Source of every draw.
+        return_boxes : bool, default=False
+            Also return each item's class and box.
 
         Returns
         -------
-        canvases : ndarray of shape (n, rows * h, cols * w)
+        canvases : ndarray of shape (n, height, width)
         Y : ndarray of shape (n, n_classes), dtype uint8
             Multi-hot classes.
-        sample_indices : ndarray of shape (n, n_cells)
-            The item in each cell, or -1.
+        sample_indices : ndarray of shape (n, n_slots)
+            The item in each cell (or slot), or -1.
+        boxes : ndarray of shape (n, n_slots, 5), dtype int
+            With ``return_boxes``: rows ``(class, x0, y0, x1, y1)``, or -1.
         """
+        rng = check_random_state(random_state)
+        if self.placement == "anywhere":
+            result = self._compose_anywhere(images, labels, n, rng)
+            return result if return_boxes else result[:3]
         n_cells = int(np.prod(self.grid_))
-        canvas_index, cells, sources = self.arrange(len(images), n, random_state)
+        canvas_index, cells, sources = self.arrange(len(images), n, rng)
         canvases = _paste(images[sources], canvas_index, cells, n, self.grid_)
         Y = np.zeros((n, self.n_classes), dtype=np.uint8)
         Y[canvas_index, labels[sources]] = 1
         sample_indices = np.full((n, n_cells), -1, dtype=np.intp)
         sample_indices[canvas_index, cells] = sources
-        return canvases, Y, sample_indices
+        if not return_boxes:
+            return canvases, Y, sample_indices
+        from .placement import ink_boxes
+
+        cols = self.grid_[1]
+        height, width = images.shape[1:]
+        origin = np.stack([cells % cols * width, cells // cols * height], axis=1)
+        ink = ink_boxes(images[sources])
+        inked = ink[:, 2] > ink[:, 0]
+        boxes = np.full((n, n_cells, 5), -1, dtype=np.intp)
+        boxes[canvas_index[inked], cells[inked]] = np.concatenate(
+            [labels[sources][inked, None], ink[inked] + np.tile(origin[inked], 2)],
+            axis=1,
+        )
+        return canvases, Y, sample_indices, boxes
+
+    def _compose_anywhere(self, images, labels, n, rng):
+        """Items resized and placed anywhere: canvases, Y, slots and boxes."""
+        from .placement import ink_boxes, paste_anywhere, place_boxes, resize_items
+
+        counts = rng.randint(self.min_objects, self.max_objects + 1, size=n)
+        canvas_of = np.repeat(np.arange(n), counts)
+        slot = np.arange(len(canvas_of)) - np.repeat(np.cumsum(counts) - counts, counts)
+        sources = rng.randint(len(images), size=len(canvas_of))
+        factors = rng.uniform(*self.scale_, size=len(canvas_of))
+        sizes = np.maximum(1, np.rint(factors[:, None] * images.shape[1:])).astype(int)
+        groups = np.unique(sizes, axis=0)
+        patches, members = [], []
+        ink = np.zeros((len(canvas_of), 4), dtype=np.intp)
+        for size in groups:  # one resize per size, not per item
+            member = np.flatnonzero((sizes == size).all(axis=1))
+            patches.append(resize_items(images[sources[member]], tuple(size)))
+            ink[member] = ink_boxes(patches[-1])
+            members.append(member)
+        offsets, placed = place_boxes(
+            ink, canvas_of, slot, n, self.canvas_shape_, self.min_gap, rng
+        )
+        placed &= ink[:, 2] > ink[:, 0]  # an item without ink is not an item
+        keep = [placed[m] for m in members]
+        canvases = paste_anywhere(
+            [p[k] for p, k in zip(patches, keep, strict=True)],
+            [canvas_of[m][k] for m, k in zip(members, keep, strict=True)],
+            [offsets[m][k] for m, k in zip(members, keep, strict=True)],
+            n,
+            self.canvas_shape_,
+            images.dtype,
+        )
+        Y = np.zeros((n, self.n_classes), dtype=np.uint8)
+        Y[canvas_of[placed], labels[sources[placed]]] = 1
+        sample_indices = np.full((n, self.max_objects), -1, dtype=np.intp)
+        sample_indices[canvas_of[placed], slot[placed]] = sources[placed]
+        boxes = np.full((n, self.max_objects, 5), -1, dtype=np.intp)
+        box = ink + np.tile(offsets, 2)
+        boxes[canvas_of[placed], slot[placed]] = np.concatenate(
+            [labels[sources[placed], None], box[placed]], axis=1
+        )
+        return canvases, Y, sample_indices, boxes
 
     def draw(
         self, images: np.ndarray, labels: np.ndarray, random_state

@@ -187,6 +187,8 @@ class ImageClassifier(KerasClassifier):
         """Height and width of the canvases: the images', or ``augment_``'s."""
         if self.augment_ is None:
             return images.shape[1:]
+        if getattr(self.augment_, "canvas_shape_", None) is not None:
+            return tuple(self.augment_.canvas_shape_)
         rows, cols = self.augment_.grid_
         return (rows * images.shape[1], cols * images.shape[2])
 

@@ -305,6 +305,11 @@ class MultiLabelTransfer(ImageClassifier):
     def _check_augment(self, augment):
         if not is_sampler(augment):
             raise ValueError("augment must be a MultiObjectComposer")
+        if self.head == "cells" and getattr(augment, "placement", "grid") != "grid":
+            raise ValueError(
+                "head='cells' reads items in the cells of a grid: give it "
+                "MultiObjectComposer(placement='grid')"
+            )
 
     def _canvas_shape(self, images):
         shape = super()._canvas_shape(images)

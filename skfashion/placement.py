@@ -1,0 +1,173 @@
+"""Items anywhere on a canvas: sizes, positions and the boxes of their ink.
+
+What :class:`~skfashion.augment.MultiObjectComposer` does with
+``placement="anywhere"``, as functions of numpy arrays. Everything is
+vectorised: items are resized a size at a time (one matrix product per
+size, not per item), and positions are drawn for every canvas at once,
+redrawn only where they break the spacing rule.
+
+A **box** is ``(x0, y0, x1, y1)`` in canvas pixels, ends exclusive: the
+tight box around an item's non-zero pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["ink_boxes", "paste_anywhere", "place_boxes", "resize_items", "separation"]
+
+
+def _interpolation(n_out: int, n_in: int) -> np.ndarray:
+    """(n_out, n_in) weights of linear resampling, averaging when shrinking."""
+    if n_out == n_in:
+        return np.eye(n_in)
+    # each output pixel covers [i, i + 1) * n_in / n_out of the input: the
+    # overlap of that span with each input pixel, a box filter
+    edges = np.arange(n_out + 1) * (n_in / n_out)
+    lo, hi = edges[:-1, None], edges[1:, None]
+    pixels = np.arange(n_in)[None, :]
+    overlap = np.clip(np.minimum(hi, pixels + 1) - np.maximum(lo, pixels), 0, None)
+    if n_out > n_in:  # enlarging: linear interpolation between pixel centres
+        centres = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+        overlap = np.clip(1 - np.abs(centres[:, None] - pixels), 0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+def resize_items(items: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(n, h, w) items resized to ``shape``, in their dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.placement import resize_items
+    >>> resize_items(np.full((2, 4, 4), 200, np.uint8), (6, 3)).shape
+    (2, 6, 3)
+    """
+    rows = _interpolation(shape[0], items.shape[1]).astype(np.float32)
+    cols = _interpolation(shape[1], items.shape[2]).astype(np.float32)
+    resized = rows @ items.astype(np.float32) @ cols.T  # two matrix products
+    if items.dtype.kind in "iu":
+        return np.clip(np.rint(resized), 0, 255).astype(items.dtype)
+    return resized.astype(items.dtype)
+
+
+def ink_boxes(images: np.ndarray) -> np.ndarray:
+    """(n, 4) tight boxes ``(x0, y0, x1, y1)`` of each image's non-zero pixels.
+
+    An image without ink gets ``(0, 0, 0, 0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.placement import ink_boxes
+    >>> image = np.zeros((1, 5, 6), np.uint8)
+    >>> image[0, 1:3, 2:5] = 9
+    >>> ink_boxes(image).tolist()
+    [[2, 1, 5, 3]]
+    """
+    rows, cols = images.any(axis=2), images.any(axis=1)
+    inked = rows.any(axis=1)
+
+    def span(mask):
+        first = mask.argmax(axis=1)
+        last = mask.shape[1] - mask[:, ::-1].argmax(axis=1)
+        return np.where(inked, first, 0), np.where(inked, last, 0)
+
+    (y0, y1), (x0, x1) = span(rows), span(cols)
+    return np.stack([x0, y0, x1, y1], axis=1).astype(np.intp)
+
+
+def separation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pixels between boxes ``a`` and ``b`` (negative: how deep they overlap).
+
+    The larger of the horizontal and vertical gaps: boxes that touch are 0
+    apart, boxes that share a column of pixels are -1 apart. Broadcasts over
+    leading axes of (..., 4) boxes.
+    """
+    gap_x = np.maximum(a[..., 0] - b[..., 2], b[..., 0] - a[..., 2])
+    gap_y = np.maximum(a[..., 1] - b[..., 3], b[..., 1] - a[..., 3])
+    return np.maximum(gap_x, gap_y)
+
+
+def place_boxes(
+    ink: np.ndarray,
+    canvas_of: np.ndarray,
+    slot: np.ndarray,
+    n_canvases: int,
+    canvas_shape: tuple[int, int],
+    min_gap: int,
+    rng: np.random.RandomState,
+    *,
+    tries: int = 30,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets that put each ink box inside its canvas, apart from the others.
+
+    Item ``i`` (ink box ``ink[i]`` in its own patch) goes on canvas
+    ``canvas_of[i]`` as the ``slot[i]``-th item there. Slot by slot, every
+    canvas draws a position at once; positions closer than ``min_gap`` to an
+    item already placed are drawn again, at most ``tries`` times, then the
+    item is left out.
+
+    Returns
+    -------
+    offsets : ndarray of shape (m, 2)
+        ``(x, y)`` of each patch's top-left corner on its canvas.
+    placed : ndarray of shape (m,), dtype bool
+        Whether the item found a place.
+    """
+    height, width = canvas_shape
+    m = len(ink)
+    offsets = np.zeros((m, 2), dtype=np.intp)
+    placed = np.zeros(m, dtype=bool)
+    n_slots = int(slot.max()) + 1 if m else 0
+    # the boxes placed so far on each canvas, by slot; empty ones never clash
+    taken = np.full((n_canvases, max(n_slots, 1), 4), -(10**6), dtype=np.intp)
+    low = -ink[:, :2]
+    high = np.array([width, height]) - ink[:, 2:]
+    fits = (high >= low).all(axis=1)  # an item larger than the canvas never fits
+    for k in range(n_slots):
+        waiting = np.flatnonzero((slot == k) & fits)
+        for _ in range(tries):
+            if not len(waiting):
+                break
+            offset = low[waiting] + (
+                rng.random_sample((len(waiting), 2))
+                * (high[waiting] - low[waiting] + 1)
+            ).astype(np.intp)
+            box = ink[waiting] + np.concatenate([offset, offset], axis=1)
+            others = taken[canvas_of[waiting], :k]
+            clear = (separation(box[:, None], others) >= min_gap).all(axis=1)
+            done = waiting[clear]
+            offsets[done] = offset[clear]
+            placed[done] = True
+            taken[canvas_of[done], k] = box[clear]
+            waiting = waiting[~clear]
+    return offsets, placed
+
+
+def paste_anywhere(
+    patches: list[np.ndarray],
+    canvas_of: list[np.ndarray],
+    offsets: list[np.ndarray],
+    n_canvases: int,
+    canvas_shape: tuple[int, int],
+    dtype,
+) -> np.ndarray:
+    """Black canvases with each group of same-size ``patches`` pasted on them.
+
+    Where patches overlap, the brighter pixel wins; a patch's black margin
+    may lie outside the canvas (its ink never does).
+    """
+    height, width = canvas_shape
+    margin = max((max(p.shape[1:]) for p in patches if len(p)), default=0)
+    canvas = np.zeros((n_canvases, height + 2 * margin, width + 2 * margin), dtype)
+    for group, canvases, (x, y) in zip(
+        patches, canvas_of, (o.T for o in offsets), strict=True
+    ):
+        if not len(group):
+            continue
+        h, w = group.shape[1:]
+        rows = (y + margin)[:, None, None] + np.arange(h)[None, :, None]
+        cols = (x + margin)[:, None, None] + np.arange(w)[None, None, :]
+        np.maximum.at(canvas, (canvases[:, None, None], rows, cols), group)
+    return canvas[:, margin : margin + height, margin : margin + width]
