@@ -16,6 +16,7 @@ from .datasets import CLASS_NAMES
 from .metrics import multilabel_report
 
 __all__ = [
+    "BoxPredictionsDisplay",
     "CellPredictionsDisplay",
     "ImageGridDisplay",
     "PerClassScoresDisplay",
@@ -484,4 +485,109 @@ class CellPredictionsDisplay:
             title += " (green: right, red: wrong)"
         ax.set_title(title)
         self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class BoxPredictionsDisplay:
+    """Canvases with a box and a name for each item found.
+
+    With the truth: green boxes are right (the right class, IoU >= 0.5),
+    red ones wrong, and true items nobody found are dashed yellow boxes with
+    their names; without it every box is white.
+
+    Parameters
+    ----------
+    canvases : ndarray of shape (n, h, w)
+        The canvases (of one size).
+    boxes_pred : sequence of array-like of shape (j, 6)
+        Each canvas's items found, ``(class, x0, y0, x1, y1, score)``.
+    boxes_true : sequence of array-like of shape (k, 5), default=None
+        Each canvas's true items, ``(class, x0, y0, x1, y1)``; rows of -1
+        are no item (as ``MultiObjectComposer.boxes_``).
+    target_names : sequence of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.plotting import BoxPredictionsDisplay
+    >>> canvases = np.zeros((1, 40, 40), dtype=np.uint8)
+    >>> found = [[[1, 2, 2, 20, 30, 0.9], [5, 22, 5, 38, 20, 0.6]]]
+    >>> truth = [[[1, 2, 3, 20, 30], [7, 25, 25, 38, 38]]]
+    >>> display = BoxPredictionsDisplay(canvases, found, truth).plot()
+    >>> [t.get_text() for t in display.ax_.texts]
+    ['Trouser 0.90', 'Sandal 0.60', 'Sneaker?']
+    """
+
+    def __init__(
+        self, canvases, boxes_pred, boxes_true=None, *, target_names=CLASS_NAMES
+    ):
+        self.canvases = _as_images(canvases)
+        self.boxes_pred = boxes_pred
+        self.boxes_true = boxes_true
+        self.target_names = target_names
+
+    def plot(self, ax=None, *, n_cols=4, iou_threshold=0.5):
+        """Draw the canvases, boxes and names on ``ax``; returns self."""
+        import matplotlib as mpl
+        from matplotlib.patches import Rectangle
+
+        from .box_metrics import match_boxes
+
+        ax = _axes(ax)
+        n, h, w = self.canvases.shape
+        gap = 2
+        mosaic = _tile(self.canvases.astype(float), n_cols, gap)
+        colormap = mpl.colormaps["gray"].with_extremes(bad="white")
+        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+
+        def draw(left, top, box, colour, text, style="solid"):
+            x0, y0, x1, y1 = box
+            ax.add_patch(
+                Rectangle(
+                    (left + x0 - 0.5, top + y0 - 0.5),
+                    x1 - x0,
+                    y1 - y0,
+                    fill=False,
+                    edgecolor=colour,
+                    linestyle=style,
+                    linewidth=1,
+                )
+            )
+            ax.text(
+                left + x0,
+                top + y0 - 1,
+                text,
+                color=colour,
+                fontsize=6,
+                va="bottom",
+                bbox={"facecolor": "black", "alpha": 0.7, "pad": 1, "lw": 0},
+            )
+
+        for i in range(n):
+            top, left = (i // n_cols) * (h + gap), (i % n_cols) * (w + gap)
+            found = np.asarray(self.boxes_pred[i], dtype=float).reshape(-1, 6)
+            right = found_true = truth = None
+            if self.boxes_true is not None:
+                truth = np.asarray(self.boxes_true[i]).reshape(-1, 5)
+                truth = truth[truth[:, 0] >= 0]
+                right, found_true = match_boxes(
+                    truth, found, iou_threshold=iou_threshold
+                )
+            for j, (label, *box, score) in enumerate(found):
+                colour = "white" if right is None else ("lime" if right[j] else "red")
+                name = self.target_names[int(label)]
+                draw(left, top, box, colour, f"{name} {score:.2f}")
+            if truth is not None:
+                for (label, *box), seen in zip(truth, found_true, strict=True):
+                    if not seen:
+                        name = self.target_names[int(label)]
+                        draw(left, top, box, "yellow", f"{name}?", "dashed")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        title = "Items found"
+        if self.boxes_true is not None:
+            title += " (green: right, red: wrong, dashed: missed)"
+        ax.set_title(title)
+        self.ax_ = ax
+        self.figure_ = ax.figure
         return self

@@ -315,9 +315,9 @@ def test_train_resumes_after_kill_9(tmp_path):
 
     # Many short epochs: the kill lands long before the last one, on any
     # machine, polled every 5 ms.
-    epochs = 12
+    epochs = 10
     argv = [sys.executable, "-m", "skfashion", "train", "--recipe", "quick"]
-    argv += ["--epochs", str(epochs), "--train-size", "600", "--seed", "1"]
+    argv += ["--epochs", str(epochs), "--train-size", "400", "--seed", "1"]
     whole = tmp_path / "whole.skf"  # checkpointed too: the same stream of batches
     run = [*argv, "--checkpoint", str(tmp_path / "other"), "--out", str(whole)]
     subprocess.run(run, check=True, capture_output=True)

@@ -104,3 +104,22 @@ def test_thresholds_one_epoch_curves_and_the_largest_count():
     counts = item_count_confusion([[1, 0], [0, 0]], [[1, 0], [0, 0]], max_count=4)
     assert counts.confusion_matrix.shape == (5, 5)
     plt.close("all")
+
+
+def test_boxes_are_drawn_green_red_and_dashed_on_the_given_axes():
+    import matplotlib.pyplot as plt
+
+    from skfashion.plotting import BoxPredictionsDisplay
+
+    fig, (left, right) = plt.subplots(1, 2)
+    canvases = np.zeros((2, 30, 30), dtype=np.uint8)
+    found = [[[0, 1, 1, 11, 11, 0.9], [2, 15, 15, 25, 25, 0.4]], np.zeros((0, 6))]
+    truth = [[[0, 1, 1, 11, 11], [3, 15, 15, 25, 25]], [[4, 5, 5, 9, 9]]]
+    BoxPredictionsDisplay(canvases, found, truth).plot(ax=right, n_cols=2)
+    assert not left.patches
+    colours = [p.get_edgecolor() for p in right.patches]
+    styles = [p.get_linestyle() for p in right.patches]
+    assert len(colours) == 4  # two found, two missed
+    assert colours[0][:3] == (0.0, 1.0, 0.0) and colours[1][:3] == (1.0, 0.0, 0.0)
+    assert styles == ["solid", "solid", "dashed", "dashed"]
+    plt.close(fig)
