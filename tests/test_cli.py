@@ -483,3 +483,13 @@ def test_predict_trusting_a_pickle_is_quiet_too(models, fashion_test, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and result.stdout.startswith(f"{photo}: ")
+
+
+def test_a_saved_multi_label_model_keeps_no_training_settings(tmp_path):
+    out = tmp_path / "multi.skf"
+    argv = ["train", "--kind", "multi", "--recipe", "quick", "--epochs", "1"]
+    argv += ["--train-size", "300", "--checkpoint", str(tmp_path / "runs")]
+    assert main([*argv, "--out", str(out)]) == 0
+    model = skfashion.load(out)
+    for estimator in (model, model.base, model.base_estimator_):
+        assert estimator.checkpoint_dir is None and estimator.verbose == 0

@@ -139,15 +139,17 @@ def test_a_random_state_instance_resumes_its_own_checkpoint(expanded, tmp_path):
 
 
 def test_a_retrained_pipeline_base_is_another_run(items, tmp_path):
-    def pipeline(seed):
-        cnn = CNNClassifier(filters=(4,), **{**FIT, "random_state": seed})
+    def pipeline():
+        cnn = CNNClassifier(filters=(4,), **FIT)
         return Pipeline([("expand", QuadrantExpander(random_state=0)), ("cnn", cnn)])
 
-    canvases, Y = MultiObjectComposer(n_classes=3, random_state=0).fit_resample(*items)
-    MultiLabelTransfer(pipeline(0).fit(*items), checkpoint_dir=tmp_path, **FIT).fit(
+    X, y = items
+    canvases, Y = MultiObjectComposer(n_classes=3, random_state=0).fit_resample(X, y)
+    MultiLabelTransfer(pipeline().fit(X, y), checkpoint_dir=tmp_path, **FIT).fit(
         canvases, Y
     )
-    retrained = pipeline(1).fit(*items)
+    # the same parameters (the same repr), other weights: another run
+    retrained = pipeline().fit(X[::-1], y[::-1])
     with pytest.raises(ValueError, match="another model or other data"):
         MultiLabelTransfer(retrained, checkpoint_dir=tmp_path, **FIT).fit(canvases, Y)
 
