@@ -156,16 +156,15 @@ class ImageClassifier(KerasClassifier):
                     f"{images.shape[1:]}); fit it afresh, without warm_start, "
                     "for another shape"
                 )
-            return self._training_items(as_pixels(images, self._pixel_scale)), y
+            return self._training_items(as_pixels(images, self._scale(images))), y
         if images.shape[1:] != self.input_shape_:
             images = self._place_items(images)
-        return as_pixels(images, self._pixel_scale), y
+        return as_pixels(images, self._scale(images)), y
 
-    @property
-    def _pixel_scale(self) -> float:
-        # files of skfashion 0.1.0 predate pixel_scale_: they guessed per call
+    def _scale(self, images) -> float:
+        """The pixel scale decided at fit (files of 0.1.0: guessed per batch)."""
         scale = getattr(self, "pixel_scale_", None)
-        return scale if scale is not None else 1.0
+        return scale if scale is not None else pixel_scale(images)
 
     def _fit_layout(self, images, y):
         """Decide, once per fit, how images map to the network."""

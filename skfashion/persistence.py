@@ -27,6 +27,7 @@ the previous file as it was.
 from __future__ import annotations
 
 import importlib
+import inspect
 import io
 import json
 import math
@@ -391,7 +392,26 @@ class _Reader:
         instance.__dict__.update(
             {key: self.decode(state) for key, state in value["state"].items()}
         )
+        _add_new_parameters(instance)
         return instance
+
+
+def _add_new_parameters(instance) -> None:
+    """Give an estimator from an older file the parameters added since, at default.
+
+    A class that gains a parameter (``MultiObjectComposer(placement=...)``)
+    still clones, prints and refits when it comes from a file written before.
+    """
+    if not hasattr(instance, "get_params"):
+        return
+    for name, parameter in inspect.signature(
+        type(instance).__init__
+    ).parameters.items():
+        if (
+            parameter.default is not inspect.Parameter.empty
+            and name not in instance.__dict__
+        ):
+            setattr(instance, name, parameter.default)
 
 
 def _sniff(path: Path) -> bytes:
