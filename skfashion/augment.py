@@ -68,20 +68,6 @@ class Arrangement(NamedTuple):
     source: np.ndarray
 
 
-def _check_shape(shape, default) -> tuple[int, int]:
-    if shape is None:
-        return default
-    if (
-        len(shape) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in shape)
-        or min(shape) < 1
-    ):
-        raise ValueError(
-            f"canvas_shape must be two positive integers (height, width), got {shape!r}"
-        )
-    return int(shape[0]), int(shape[1])
-
-
 def _check_scale(scale) -> tuple[float, float]:
     if len(scale) != 2 or not all(isinstance(v, Real) for v in scale):
         raise ValueError(f"scale must be two numbers (low, high), got {scale!r}")
@@ -91,16 +77,21 @@ def _check_scale(scale) -> tuple[float, float]:
     return low, high
 
 
-def _check_grid(grid) -> tuple[int, int]:
+def _check_pair(value, name: str, meaning: str) -> tuple[int, int]:
+    """Two positive integers, or a ValueError naming ``name`` and ``meaning``."""
     if (
-        len(grid) != 2
-        or not all(isinstance(g, Integral) and not isinstance(g, bool) for g in grid)
-        or min(grid) < 1
+        len(value) != 2
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+        or min(value) < 1
     ):
         raise ValueError(
-            f"grid must be two positive integers (rows, cols), got {grid!r}"
+            f"{name} must be two positive integers {meaning}, got {value!r}"
         )
-    return int(grid[0]), int(grid[1])
+    return int(value[0]), int(value[1])
+
+
+def _check_grid(grid) -> tuple[int, int]:
+    return _check_pair(grid, "grid", "(rows, cols)")
 
 
 def _paste(items, canvas_index, cells, n_canvases, grid):
@@ -410,7 +401,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         height, width = self.image_shape_
         self.canvas_shape_ = (rows * height, cols * width)
         if self.placement == "anywhere":
-            self.canvas_shape_ = _check_shape(self.canvas_shape, self.canvas_shape_)
+            if self.canvas_shape is not None:
+                self.canvas_shape_ = _check_pair(
+                    self.canvas_shape, "canvas_shape", "(height, width)"
+                )
             low, high = _check_scale(self.scale)
             self.scale_ = (low, high)
             smallest = np.maximum(1, np.rint(low * np.array(self.image_shape_)))

@@ -3,7 +3,6 @@
 Every test here failed on main 5dd78ee (skfashion 0.1.0) and passes now.
 """
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -235,27 +234,3 @@ def test_clone_of_a_fitted_transfer_keeps_the_base(items, expanded):
     base = CNNClassifier(filters=(4,), **FIT).fit(*expanded)
     transfer = MultiLabelTransfer(base, **FIT)
     assert clone(transfer).base is base
-
-
-def test_importing_skfashion_prints_nothing():
-    code = (
-        "import logging, sys; logging.basicConfig()\n"
-        "import skfashion.models\n"
-        "logging.getLogger('mine').warning('my own line')\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stderr.splitlines() == ["WARNING:mine:my own line"]
-
-
-def test_the_command_line_starts_without_keras():
-    code = (
-        "import sys\nfrom skfashion.cli import build_parser\nbuild_parser()\n"
-        "print(sorted(m for m in ('keras', 'tensorflow', 'scikeras') "
-        "if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
