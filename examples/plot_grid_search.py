@@ -28,7 +28,8 @@ pipe = Pipeline(
         ("cnn", CNNClassifier(epochs=1 if FAST else 3, random_state=0)),
     ]
 )
-grid = {"cnn__dropout": [0.1, 0.3], "cnn__filters": [(8, 16, 32), (16, 32, 64)]}
+filters = [(8, 16, 32)] if FAST else [(8, 16, 32), (16, 32, 64)]
+grid = {"cnn__dropout": [0.1, 0.3], "cnn__filters": filters}
 search = GridSearchCV(pipe, grid, cv=2 if FAST else 3).fit(
     train.images[:n], train.target[:n]
 )
