@@ -35,6 +35,14 @@ def _axes(ax):
     return ax
 
 
+def _show_mosaic(ax, mosaic, cmap="gray"):
+    """Draw a :func:`_tile` mosaic on ``ax``, its NaN gaps in white."""
+    import matplotlib as mpl
+
+    colormap = mpl.colormaps[cmap].with_extremes(bad="white")
+    ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+
+
 def _tile(images, n_cols, gap=2):
     """(n, h, w) images as one float mosaic of ``n_cols`` columns.
 
@@ -104,14 +112,12 @@ class ImageGridDisplay:
 
     def plot(self, ax=None, *, cmap="gray"):
         """Draw the grid on ``ax`` (a new figure when None); returns self."""
-        import matplotlib as mpl
-
         ax = _axes(ax)
         n_cols = max(len(row) for row in self.rows)
         h = self.rows[0].shape[1] + 2
-        mosaic = np.concatenate([_tile(row, n_cols) for row in self.rows])
-        colormap = mpl.colormaps[cmap].with_extremes(bad="white")
-        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+        _show_mosaic(
+            ax, np.concatenate([_tile(row, n_cols) for row in self.rows]), cmap
+        )
         ax.set_yticks(h * np.arange(len(self.rows)) + h / 2, self.row_labels)
         ax.set_xticks([])
         ax.tick_params(length=0)
@@ -446,16 +452,12 @@ class CellPredictionsDisplay:
         """Draw the canvases and their cells' names on ``ax``; returns self."""
         import math
 
-        import matplotlib as mpl
-
         ax = _axes(ax)
         n, h, w = self.canvases.shape
         n_cells = self.layout_pred.shape[1]
         rows, cols = self.grid or (math.isqrt(n_cells), n_cells // math.isqrt(n_cells))
         gap = 2
-        mosaic = _tile(self.canvases.astype(float), n_cols, gap)
-        colormap = mpl.colormaps["gray"].with_extremes(bad="white")
-        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+        _show_mosaic(ax, _tile(self.canvases.astype(float), n_cols, gap))
         cell_h, cell_w = h / rows, w / cols
         for i in range(n):
             top, left = (i // n_cols) * (h + gap), (i % n_cols) * (w + gap)
@@ -528,7 +530,6 @@ class BoxPredictionsDisplay:
 
     def plot(self, ax=None, *, n_cols=4, iou_threshold=0.5):
         """Draw the canvases, boxes and names on ``ax``; returns self."""
-        import matplotlib as mpl
         from matplotlib.patches import Rectangle
 
         from .box_metrics import match_boxes
@@ -536,9 +537,7 @@ class BoxPredictionsDisplay:
         ax = _axes(ax)
         n, h, w = self.canvases.shape
         gap = 2
-        mosaic = _tile(self.canvases.astype(float), n_cols, gap)
-        colormap = mpl.colormaps["gray"].with_extremes(bad="white")
-        ax.imshow(mosaic, cmap=colormap, interpolation="nearest")
+        _show_mosaic(ax, _tile(self.canvases.astype(float), n_cols, gap))
 
         def draw(left, top, box, colour, text, style="solid"):
             x0, y0, x1, y1 = box
