@@ -16,6 +16,8 @@ an uninterrupted run would.
 :class:`FreshCells`
     The cells of fresh composites, with per-cell targets, for a cell-wise
     head.
+:class:`FreshBoxes`
+    Fresh composites of items anywhere, with targets made from their boxes.
 
 :func:`predict_in_batches` runs a network over many images quickly.
 """
@@ -32,6 +34,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 __all__ = [
+    "FreshBoxes",
     "FreshCanvases",
     "FreshCells",
     "ShuffledBatches",
@@ -107,9 +110,14 @@ class ShuffledBatches(keras.utils.PyDataset):
         self._order = (None, None)  # (epoch, permutation), the last one drawn
 
     @property
+    def items_per_batch(self) -> int:
+        """Items of ``items`` that one batch uses."""
+        return self.batch_size
+
+    @property
     def steps_per_epoch(self) -> int:
-        """Batches in one epoch."""
-        return math.ceil(len(self.items) / self.batch_size)
+        """Batches in one epoch (each item used once)."""
+        return math.ceil(len(self.items) / self.items_per_batch)
 
     def __len__(self):
         return self.steps_per_epoch * self.n_epochs
@@ -123,7 +131,7 @@ class ShuffledBatches(keras.utils.PyDataset):
         if self._order[0] != epoch:
             generator = np.random.RandomState([self.seed, epoch])
             self._order = (epoch, generator.permutation(len(self.items)))
-        size = self.batch_size
+        size = self.items_per_batch
         return self._order[1][index * size : (index + 1) * size]
 
     def generator(self, epoch: int, index: int) -> np.random.RandomState:
@@ -211,3 +219,75 @@ class FreshCells(FreshCanvases):
         weights[:n_items] = length / n_cells
         weights[-1] = (n_cells - n_items) * length / n_cells  # the empty cells
         return cells[..., np.newaxis], targets, weights
+
+
+class FreshBoxes(FreshCanvases):
+    """Training batches of fresh composites of items anywhere, and their targets.
+
+    Every batch composes ``batch_size`` canvases (the augmenter's ``compose``
+    with ``return_boxes``, a :class:`~skfashion.augment.MultiObjectComposer`'s)
+    from as many items as they hold on average, so that an epoch uses each
+    item about once; ``encode`` makes the network's batch from the canvases
+    and their boxes (for example :func:`skfashion.anywhere.training_batch`).
+
+    Parameters
+    ----------
+    augment : fitted MultiObjectComposer
+    items : ndarray of shape (n, h, w)
+    targets : ndarray of shape (n,)
+        The items' classes.
+    batch_size : int
+        Canvases per batch.
+    seed : int
+    encode : callable
+        ``encode(canvases, boxes, rng)`` for ``(batch_size, h, w)`` canvases,
+        their ``(batch_size, slots, 5)`` boxes and the batch's random source;
+        returns ``(inputs, targets)``.
+    first_epoch, n_epochs
+        As in :class:`ShuffledBatches`.
+    """
+
+    def __init__(
+        self,
+        augment,
+        items,
+        targets,
+        batch_size,
+        seed,
+        *,
+        encode,
+        first_epoch=0,
+        n_epochs=1,
+    ):
+        super().__init__(
+            augment,
+            items,
+            targets,
+            batch_size,
+            seed,
+            first_epoch=first_epoch,
+            n_epochs=n_epochs,
+        )
+        self.encode = encode
+
+    @property
+    def items_per_batch(self) -> int:
+        return self.items_per_batch_of(self.augment, self.batch_size)
+
+    @staticmethod
+    def items_per_batch_of(augment, batch_size: int) -> int:
+        """Items that ``batch_size`` canvases of ``augment`` hold on average."""
+        mean_items = (augment.min_objects + augment.max_objects) / 2
+        return max(1, round(batch_size * mean_items))
+
+    def batch(self, epoch, index):
+        chosen = self.chosen(epoch, index)
+        rng = self.generator(epoch, index)
+        canvases, _, _, boxes = self.augment.compose(
+            self.items[chosen],
+            self.targets[chosen],
+            self.batch_size,
+            rng,
+            return_boxes=True,
+        )
+        return self.encode(canvases, boxes, rng)

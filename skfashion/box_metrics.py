@@ -22,6 +22,7 @@ import numpy as np
 __all__ = [
     "box_iou",
     "item_scores",
+    "labels_of_boxes",
     "match_boxes",
     "mean_average_precision",
 ]
@@ -47,6 +48,38 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, None] + area_b[None, :] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def labels_of_boxes(
+    boxes: Sequence, n_classes: int, *, values: np.ndarray | None = None
+) -> np.ndarray:
+    """(n, n_classes): per canvas, the largest value of an item of each class.
+
+    Parameters
+    ----------
+    boxes : sequence of array-like of shape (k, 5) or (k, 6)
+        Each canvas's items, the class first; rows of -1 are no item.
+    n_classes : int
+    values : ndarray of shape (total items,), default=None
+        A value per item, in order (the scores, say); ``None``: 1, so the
+        result is the multi-hot classes.
+
+    Examples
+    --------
+    >>> from skfashion.box_metrics import labels_of_boxes
+    >>> labels_of_boxes([[[2, 0, 0, 5, 5]], [[-1] * 5]], 3).tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    rows = [np.asarray(b, dtype=float).reshape(len(b), -1) for b in boxes]
+    canvas = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    classes = np.concatenate([r[:, 0] for r in rows]).astype(int) if rows else []
+    values = np.ones(len(canvas)) if values is None else np.asarray(values)
+    present = np.asarray(classes) >= 0
+    labels = np.zeros((len(rows), n_classes))
+    np.maximum.at(
+        labels, (canvas[present], np.asarray(classes)[present]), values[present]
+    )
+    return labels
 
 
 def _truth(rows) -> np.ndarray:

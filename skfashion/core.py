@@ -327,15 +327,17 @@ class ImageClassifier(KerasClassifier):
 
     def _start_schedule(self, n_items, epochs):
         """Start the learning-rate schedule of this training call (if any)."""
-        schedule = self._learning_rate_schedule(
-            math.ceil(n_items / (self.batch_size or 32)) * epochs
-        )
+        schedule = self._learning_rate_schedule(self._steps_per_epoch(n_items) * epochs)
         if schedule is None:
             return
         optimizer = self.model_.optimizer
         steps_done = int(keras.ops.convert_to_numpy(optimizer.iterations))
         optimizer.learning_rate = WarmupCosine(start_step=steps_done, **schedule)
         self.model_.train_function = None  # traced again with the new schedule
+
+    def _steps_per_epoch(self, n_items: int) -> int:
+        """Training batches per epoch of ``n_items`` items (subclasses)."""
+        return math.ceil(n_items / (self.batch_size or 32))
 
     def _learning_rate_schedule(self, steps: int) -> dict | None:
         """Arguments of a :class:`~skfashion.networks.WarmupCosine` (subclasses)."""

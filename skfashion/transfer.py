@@ -1,12 +1,14 @@
 """Multi-label transfer: every item on a canvas, from a fitted CNNClassifier.
 
 :class:`MultiLabelTransfer` keeps the base's convolutions and trains a new
-head: the tutorial's dense sigmoid head on the whole canvas, or a softmax head
-per cell that names, counts and locates every item.
+head: the tutorial's dense sigmoid head on the whole canvas, a softmax head
+per cell that names, counts and locates every item, or a head that finds and
+boxes items anywhere (:mod:`skfashion.anywhere`).
 """
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import keras
@@ -18,9 +20,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images, check_labels
+from . import anywhere
+from ._images import as_pixels, check_images, check_labels
 from .augment import _check_grid, is_sampler
-from .batches import FreshCells, predict_in_batches
+from .batches import FreshBoxes, FreshCells, predict_in_batches
+from .box_metrics import labels_of_boxes
 from .cells import cell_grid, cell_shape_of, predict_inked_cells, split_cells
 from .classifier import _COMMON_CONSTRAINTS, CNNClassifier
 from .core import ImageClassifier, Phase
@@ -80,7 +84,7 @@ def _final_cnn(base):
 class MultiLabelTransfer(ImageClassifier):
     """Name every item on a canvas, reusing a fitted :class:`CNNClassifier`.
 
-    Two heads (``head``):
+    Three heads (``head``):
 
     ``"dense"`` (default, the tutorial's)
         The base network is copied and cut before its softmax head; what
@@ -97,6 +101,17 @@ class MultiLabelTransfer(ImageClassifier):
         when you have the items), or from the canvases' multi-hot ``Y`` alone,
         a canvas holding a class when one of its cells does (use this for
         canvases made elsewhere, whose layout is unknown).
+    ``"anywhere"``
+        Finds items at any place on canvases of any size, and boxes them
+        (:meth:`predict_boxes`). The base's convolutions, frozen, read the
+        whole canvas, and a small convolutional head marks each item's
+        centre and how far its box reaches; each box is then cut out,
+        resized to the base's item size, and named by the base itself (see
+        :mod:`skfashion.anywhere`). It trains from the boxes of fresh
+        composites (``augment=MultiObjectComposer(placement="anywhere")``),
+        and reads items of the sizes it was trained on (the composer's
+        ``scale``); much smaller or larger items are missed or split. It
+        needs a grid-aware base (``architecture="cells"``).
 
     The base estimator itself is never changed, and
     :func:`~sklearn.base.clone` (as in grid search) keeps it fitted, as
@@ -107,8 +122,9 @@ class MultiLabelTransfer(ImageClassifier):
     base : CNNClassifier or Pipeline
         A fitted CNNClassifier, or a fitted Pipeline ending in one (only its
         network is used: canvases go to it directly).
-    head : {"dense", "cells"}, default="dense"
-        The tutorial's dense head on the whole canvas, or a head per cell.
+    head : {"dense", "cells", "anywhere"}, default="dense"
+        The tutorial's dense head on the whole canvas, a head per cell, or a
+        head that finds items anywhere.
     supervision : {"auto", "layout", "labels"}, default="auto"
         What trains the ``"cells"`` head: ``"layout"``, the content of every
         cell (needs ``augment``); ``"labels"``, the canvases' multi-hot
@@ -127,6 +143,9 @@ class MultiLabelTransfer(ImageClassifier):
         each class, the threshold maximising F1 on the validation data
         (``validation_split`` must then be positive). Not used by the
         ``"cells"`` head, which predicts the classes of its predicted layout.
+        With ``"anywhere"``, the centre probability from which an item is
+        found (``"tuned"``: the one that counts the validation canvases'
+        items best).
     learning_rate : float, default=1e-3
         Learning rate while the base is frozen.
     augment : MultiObjectComposer, default=None
@@ -149,13 +168,19 @@ class MultiLabelTransfer(ImageClassifier):
         The fitted network the transfer started from (not modified).
     classes_ : ndarray of shape (n_labels,)
         Column indices of the multi-hot targets.
-    threshold_ : ndarray of shape (n_labels,)
-        Per-class decision thresholds (``"dense"`` head).
+    threshold_ : ndarray of shape (n_labels,), or float
+        Per-class decision thresholds (``"dense"`` head); with
+        ``"anywhere"``, the centre probability from which an item is found.
     cell_shape_ : tuple of (int, int) or None
         Height and width of a cell (``"cells"`` head; else None).
+    item_shape_ : tuple of (int, int) or None
+        Height and width of the items the base names (``"anywhere"``).
+    stride_ : int or None
+        Canvas pixels per pixel of the finder's maps (``"anywhere"``).
     model_ : keras.Model
         The multi-label network; with the ``"cells"`` head and the layout, the
-        network of one cell (``n_labels + 1`` outputs, the last for "empty").
+        network of one cell (``n_labels + 1`` outputs, the last for "empty");
+        with ``"anywhere"``, the finder (:mod:`skfashion.anywhere`).
 
     Examples
     --------
@@ -184,7 +209,7 @@ class MultiLabelTransfer(ImageClassifier):
 
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
-        "head": [StrOptions({"dense", "cells"})],
+        "head": [StrOptions({"dense", "cells", "anywhere"})],
         "supervision": [StrOptions({"auto", "layout", "labels"})],
         "fine_tune": ["boolean"],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -301,6 +326,9 @@ class MultiLabelTransfer(ImageClassifier):
     def _fit_layout(self, images, y):
         self.base_estimator_ = _final_cnn(self.base)
         super()._fit_layout(images, y)
+        self.item_shape_ = self.stride_ = None
+        if self.head == "anywhere":
+            self.item_shape_ = tuple(self.base_estimator_.cell_shape_)
 
     def _check_augment(self, augment):
         if not is_sampler(augment):
@@ -314,7 +342,20 @@ class MultiLabelTransfer(ImageClassifier):
     def _canvas_shape(self, images):
         shape = super()._canvas_shape(images)
         base = self.base_estimator_
-        if self.head == "dense":
+        if self.head == "anywhere":
+            if base.architecture != "cells":
+                raise ValueError(
+                    "head='anywhere' names found items with the base's network "
+                    "of one item: give it a grid-aware base (CNNClassifier("
+                    "architecture='cells'), the 'fast' preset)"
+                )
+            if self.augment_ is None:
+                raise ValueError(
+                    "head='anywhere' learns from the boxes of composites made "
+                    "while training: give it augment=MultiObjectComposer("
+                    "placement='anywhere', ...) and the raw items"
+                )
+        elif self.head == "dense":
             if base.architecture == "cells":
                 raise ValueError(
                     "the dense head needs a base that reads whole canvases; "
@@ -353,6 +394,17 @@ class MultiLabelTransfer(ImageClassifier):
 
     # -- training -------------------------------------------------------------
     def _training_stream(self, data, first_epoch, n_epochs):
+        if self.head == "anywhere":
+            return FreshBoxes(
+                self.augment_,
+                data.items,
+                data.targets,
+                self.batch_size or 32,
+                data.seed,
+                encode=self._anywhere_batch,
+                first_epoch=first_epoch,
+                n_epochs=n_epochs,
+            )
         if self._uses_layout:
             return FreshCells(
                 self.augment_,
@@ -365,7 +417,33 @@ class MultiLabelTransfer(ImageClassifier):
             )
         return super()._training_stream(data, first_epoch, n_epochs)
 
+    def _steps_per_epoch(self, n_items):
+        if self.head != "anywhere":
+            return super()._steps_per_epoch(n_items)
+        per_batch = FreshBoxes.items_per_batch_of(self.augment_, self.batch_size or 32)
+        return math.ceil(n_items / per_batch)
+
+    def _learning_rate_schedule(self, steps):
+        """``head="anywhere"``: a 5% warm-up, then a cosine to zero."""
+        if self.head != "anywhere":
+            return None
+        steps = max(1, steps)
+        return dict(
+            peak=self.learning_rate, warmup_steps=steps // 20, total_steps=steps
+        )
+
+    def _anywhere_batch(self, canvases, boxes, rng):
+        """Inputs and targets of the finder and the namer, from composites."""
+        return anywhere.training_batch(
+            canvases, boxes, stride=self.stride_, item_shape=self.item_shape_, rng=rng
+        )
+
     def _validation_data(self, items, targets, rng):
+        if self.head == "anywhere":
+            canvases, _, _, boxes = self.augment_.compose(
+                items, targets, len(items), rng, return_boxes=True
+            )
+            return self._anywhere_batch(canvases, boxes, rng)
         if not self._uses_layout:
             return super()._validation_data(items, targets, rng)
         canvases, _, sources = self.augment_.compose(items, targets, len(items), rng)
@@ -407,6 +485,8 @@ class MultiLabelTransfer(ImageClassifier):
     def _keras_build_fn(self, compile_kwargs):
         if self.head == "cells":
             return self._build_cells_head(compile_kwargs)
+        if self.head == "anywhere":
+            return self._build_finder(compile_kwargs)
         base_model = self.base_estimator_.model_
         backbone = keras.models.clone_model(base_model)
         backbone.set_weights(base_model.get_weights())
@@ -470,7 +550,30 @@ class MultiLabelTransfer(ImageClassifier):
         model = keras.Model(inputs, outputs, name="multi_label_cells")
         return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
 
+    def _build_finder(self, compile_kwargs):
+        base = self.base_estimator_
+        if not set(np.asarray(base.classes_).tolist()) <= set(range(self.n_classes_)):
+            raise ValueError(
+                "head='anywhere' names items with the base's classes: they must "
+                f"be label indices in [0, {self.n_classes_}), got {base.classes_}"
+            )
+        seed = self.random_state if isinstance(self.random_state, Integral) else None
+        model = anywhere.build_anywhere_network(
+            base.model_, self.augment_.max_objects, seed=seed
+        )
+        self.stride_ = anywhere.stride_of(
+            model.get_layer("finder").get_layer("features"), self.item_shape_
+        )
+        if self.loss == "binary_crossentropy":  # the default: the head's own
+            compile_kwargs["loss"] = {
+                "maps": anywhere.FinderLoss(),
+                "names": anywhere.NamerLoss(),
+            }
+        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
+
     def _fit_threshold(self, validation):
+        if self.head == "anywhere":
+            return self._fit_centre_threshold(validation)
         n_labels = len(self.classes_)
         if self.head == "cells" and isinstance(self.threshold, str):
             return np.full(n_labels, 0.5)  # not used: labels come from the layout
@@ -492,11 +595,109 @@ class MultiLabelTransfer(ImageClassifier):
         ]
         return candidates[np.argmax(scores, axis=0)]
 
+    def _fit_centre_threshold(self, validation):
+        """The centre probability from which the finder's peaks are items."""
+        if not isinstance(self.threshold, str):
+            threshold = float(np.asarray(self.threshold).max())
+            if not 0 <= threshold <= 1:
+                raise ValueError(f"threshold must lie in [0, 1], got {self.threshold}")
+            return threshold
+        if validation is None:
+            raise ValueError('threshold="tuned" needs validation_split > 0')
+        inputs, targets = validation
+        finder = self.model_.get_layer("finder")
+        maps = predict_in_batches(finder, inputs["canvases"], batch_size=64)
+        heat = maps[..., 0]
+        peaks = np.where(anywhere._peaks(heat), heat, 0).reshape(len(heat), -1)
+        candidates = np.linspace(0.05, 0.95, 19)
+        found = (peaks[:, :, None] >= candidates).sum(axis=1)
+        right = found == (targets["names"] >= 0).sum(axis=1)[:, None]
+        return float(candidates[np.argmax(right.mean(axis=0))])
+
+    def _smallest_item(self) -> int:
+        """Pixels a side of the smallest item the finder was trained on."""
+        scale = getattr(self.augment_, "scale_", (1.0, 1.0))[0]
+        return max(1, int(np.floor(scale * min(self.item_shape_))))
+
+    def _anywhere_canvases(self, X):
+        """Groups of same-size canvases: ``[(positions in X, (k, h, w) pixels)]``."""
+        if isinstance(X, list | tuple):
+            if not len(X):
+                raise ValueError(
+                    "X is an empty list: give canvases, an (n, h, w) array or a "
+                    "list of (h, w) arrays"
+                )
+            images = [check_images(np.asarray(x)[np.newaxis]).images[0] for x in X]
+        else:
+            images = check_images(X).images
+        shapes = [image.shape for image in images]
+        smallest = self._smallest_item()
+        tiny = [shape for shape in shapes if min(shape) < smallest]
+        if tiny:
+            raise ValueError(
+                f"canvases must be at least {smallest}x{smallest} pixels, the "
+                f"smallest item this head learned; got {tiny[0][0]}x{tiny[0][1]}"
+            )
+        if not isinstance(images, list):
+            return [(np.arange(len(images)), as_pixels(images, self._scale(images)))]
+        groups = []
+        for shape in dict.fromkeys(shapes):
+            index = np.flatnonzero([s == shape for s in shapes])
+            same = np.stack([images[i] for i in index])
+            groups.append((index, as_pixels(same, self._scale(same))))
+        return groups
+
+    def predict_boxes(self, X, *, threshold=None) -> list[np.ndarray]:
+        """Every item found on each canvas: its class, box and score.
+
+        ``head="anywhere"`` only. Canvases may have any size from the
+        smallest item up; items are found at the sizes the head learned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w) or (n, h, w, 1), or list of arrays
+            Canvases, black background; a list may hold canvases of
+            different sizes, each (h, w).
+        threshold : float, default=None
+            Smallest centre probability of an item; ``None``: ``threshold_``.
+            Lower it (to 0.05, say) to rank candidates, as for average
+            precision.
+
+        Returns
+        -------
+        boxes : list of ndarray of shape (k, 6)
+            One array per canvas, rows ``(class, x0, y0, x1, y1, score)``:
+            the class index, the box in the canvas's pixels (ends exclusive),
+            and the score (the probability of the centre times that of the
+            class), best first.
+        """
+        check_is_fitted(self)
+        if self.head != "anywhere":
+            raise ValueError("boxes need head='anywhere'")
+        threshold = self.threshold_ if threshold is None else float(threshold)
+        classes = np.asarray(self.base_estimator_.classes_)
+        found = {}
+        for index, canvases in self._anywhere_canvases(X):
+            canvas, boxes, scores, proba = anywhere.find_items(
+                self.model_.get_layer("finder"),
+                self.model_.get_layer("names").layer,
+                canvases,
+                stride=self.stride_,
+                item_shape=self.item_shape_,
+                threshold=threshold,
+                flip=bool(getattr(self.base_estimator_, "flip", False)),
+            )
+            rows = np.column_stack([classes[proba.argmax(axis=1)], boxes, scores])
+            ends = np.searchsorted(canvas, np.arange(1, len(canvases)))
+            found.update(zip(index, np.split(rows, ends), strict=True))
+        return [found[i] for i in range(len(found))]
+
     def predict_proba(self, X, **kwargs):
         """Probability of each label on each canvas.
 
         With the ``"cells"`` head, the largest probability of the label over
-        the canvas's cells.
+        the canvas's cells; with ``"anywhere"``, the largest score of an item
+        of the class among the candidates (centre probability 0.05 or more).
 
         Parameters
         ----------
@@ -512,12 +713,17 @@ class MultiLabelTransfer(ImageClassifier):
         check_is_fitted(self)
         if self.head == "cells":
             return self.predict_cell_proba(X, **kwargs)[..., :-1].max(axis=1)
+        if self.head == "anywhere":
+            boxes = self.predict_boxes(X, threshold=0.05)
+            scores = np.concatenate([rows[:, 5] for rows in boxes])
+            return labels_of_boxes(boxes, len(self.classes_), values=scores)
         return self._predict_raw(X, **kwargs)
 
     def predict(self, X, **kwargs):
         """Multi-hot labels: where the probability reaches ``threshold_``.
 
-        With the ``"cells"`` head, the classes of :meth:`predict_layout`.
+        With the ``"cells"`` head, the classes of :meth:`predict_layout`;
+        with ``"anywhere"``, those of the items :meth:`predict_boxes` finds.
 
         Parameters
         ----------
@@ -530,6 +736,10 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         Y : ndarray of shape (n, n_labels)
         """
+        if self.head == "anywhere":
+            return labels_of_boxes(self.predict_boxes(X), len(self.classes_)).astype(
+                int
+            )
         if self.head != "cells":
             return (self.predict_proba(X, **kwargs) >= self.threshold_).astype(int)
         return labels_from_layout(self.predict_layout(X, **kwargs), len(self.classes_))
@@ -602,6 +812,8 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         counts : ndarray of shape (n,), dtype int
         """
+        if self.head == "anywhere":
+            return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)
         return (self.predict_layout(X, **kwargs) >= 0).sum(axis=1)
 
     def _cell_network(self):

@@ -1,0 +1,233 @@
+"""Items anywhere: the ``"anywhere"`` head against the cells and dense heads.
+
+Usage::
+
+    python benchmarks/bench_anywhere.py --base reports/demo/cnn.skf
+    python benchmarks/bench_anywhere.py --base fast.skf --train-size 20000 --epochs 1
+
+The head is trained on the base's frozen convolutions from fresh composites
+of the training items (``MultiObjectComposer(placement="anywhere")``), then
+scored on canvases this script draws itself, with code of its own (Pillow's
+resizing, its own placement), from the 10,000 test items:
+
+- ``apart``: 112x112 canvases of 0 to 6 items, each resized to 21-42 pixels,
+  anywhere, their boxes at least 2 pixels apart;
+- ``touching``: the same, every item after the first put against one already
+  placed (boxes 0 pixels apart), so that their ink may touch;
+- ``grid``: today's 56x56 grid composites of 0 to 4 items
+  (``MultiObjectComposer(random_state=1)``), for the cells head's subset
+  accuracy.
+
+With ``--cells`` (a cells-head model file) and ``--dense``, those heads are
+scored on the same canvases where they can read them (the multi-hot labels:
+subset accuracy). F1 is also given by item size. Results go to
+``benchmarks/results/anywhere.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from skfashion._quiet import import_keras_quietly
+
+import_keras_quietly()
+
+from skfashion import MultiObjectComposer, load_fashion_mnist  # noqa: E402
+from skfashion.box_metrics import (  # noqa: E402
+    item_scores,
+    labels_of_boxes,
+    match_boxes,
+    mean_average_precision,
+)
+from skfashion.models import MultiLabelTransfer, load  # noqa: E402
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def draw_canvases(items, labels, n, rng, *, touching, side=112, sizes=(21, 42)):
+    """Test canvases drawn without the project's code: Pillow and a loop."""
+    canvases = np.zeros((n, side, side), np.uint8)
+    truth = []
+    for canvas in canvases:
+        rows = []
+        for _ in range(rng.randint(0, 7)):
+            index = rng.randint(len(items))
+            size = rng.randint(sizes[0], sizes[1] + 1)
+            patch = np.asarray(
+                Image.fromarray(items[index]).resize((size, size), Image.BILINEAR)
+            )
+            ys, xs = np.nonzero(patch)
+            if not len(ys):
+                continue
+            ink = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+            w, h = ink[2] - ink[0], ink[3] - ink[1]
+            for _ in range(50):
+                if touching and rows:
+                    x0, y0, x1, y1 = rows[rng.randint(len(rows))][1:]
+                    side_of = rng.randint(4)
+                    if side_of == 0:
+                        bx, by = x1, rng.randint(y0 - h + 1, y1)
+                    elif side_of == 1:
+                        bx, by = x0 - w, rng.randint(y0 - h + 1, y1)
+                    elif side_of == 2:
+                        bx, by = rng.randint(x0 - w + 1, x1), y1
+                    else:
+                        bx, by = rng.randint(x0 - w + 1, x1), y0 - h
+                else:
+                    bx, by = rng.randint(0, side - w + 1), rng.randint(0, side - h + 1)
+                box = (bx, by, bx + w, by + h)
+                if box[0] < 0 or box[1] < 0 or box[2] > side or box[3] > side:
+                    continue
+                gap = 0 if touching else 2
+                if all(
+                    max(box[0] - r[3], r[1] - box[2], box[1] - r[4], r[2] - box[3])
+                    >= gap
+                    for r in rows
+                ):
+                    break
+            else:
+                continue
+            px, py = box[0] - ink[0], box[1] - ink[1]
+            region = canvas[max(py, 0) : py + size, max(px, 0) : px + size]
+            piece = patch[max(-py, 0) :, max(-px, 0) :][
+                : region.shape[0], : region.shape[1]
+            ]
+            np.maximum(region, piece, out=region)
+            rows.append((labels[index], *box))
+        truth.append(np.array(rows, dtype=int).reshape(-1, 5))
+    return canvases, truth
+
+
+def multi_hot(truth, n_classes=10):
+    Y = np.zeros((len(truth), n_classes), int)
+    for i, rows in enumerate(truth):
+        Y[i, rows[:, 0]] = 1
+    return Y
+
+
+SIZES = (20, 25, 30, 35, 40, 46)
+
+
+def found_by_size(truth, found):
+    """Recall (right class, IoU >= 0.5) by the longer side of the true box."""
+    hits, sides = [], []
+    for rows, pred in zip(truth, found, strict=True):
+        _, taken = match_boxes(rows, pred)
+        hits.append(taken)
+        sides.append(np.maximum(rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2]))
+    hits, sides = np.concatenate(hits), np.concatenate(sides)
+    bins = np.digitize(sides, SIZES)
+    names = [f"<{SIZES[0]}"] + [f"{a}-{b - 1}" for a, b in itertools.pairwise(SIZES)]
+    names.append(f">={SIZES[-1]}")
+    return {
+        names[b]: {
+            "recall": float(hits[bins == b].mean()),
+            "items": int((bins == b).sum()),
+        }
+        for b in np.unique(bins)
+    }
+
+
+def score_boxes(model, canvases, truth):
+    start = time.perf_counter()
+    cpu = cpu_seconds()
+    found = model.predict_boxes(canvases)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    ranked = model.predict_boxes(canvases, threshold=0.05)
+    scores = item_scores(truth, found)
+    Y, Y_pred = multi_hot(truth), labels_of_boxes(found, 10)
+    recall_by_size = found_by_size(truth, found)
+    return {
+        "map50": mean_average_precision(truth, ranked),
+        **scores,
+        "subset_accuracy": float((Y_pred == Y).all(axis=1).mean()),
+        "predict_boxes_seconds": seconds,
+        "predict_boxes_cpu_seconds": cpu,
+        "recall_by_size": recall_by_size,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", required=True, help="single-label model file")
+    parser.add_argument("--train-size", type=int, default=60000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--canvas", type=int, default=96)
+    parser.add_argument("--max-objects", type=int, default=6)
+    parser.add_argument("--min-gap", type=int, default=0)
+    parser.add_argument("--scale", type=float, nargs=2, default=(0.75, 1.5))
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--n-test", type=int, default=2000)
+    parser.add_argument("--out", default="benchmarks/results/anywhere.json")
+    parser.add_argument("--save", help="save the trained head here")
+    args = parser.parse_args(argv)
+
+    X, y = load_fashion_mnist(return_X_y=True)
+    X_test, y_test = load_fashion_mnist(subset="test", return_X_y=True)
+    X, X_test = X.reshape(-1, 28, 28), X_test.reshape(-1, 28, 28)
+    base = load(args.base)
+    head = MultiLabelTransfer(
+        base,
+        head="anywhere",
+        augment=MultiObjectComposer(
+            placement="anywhere",
+            canvas_shape=(args.canvas, args.canvas),
+            scale=tuple(args.scale),
+            min_objects=0,
+            max_objects=args.max_objects,
+            min_gap=args.min_gap,
+        ),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        validation_split=0.05,
+        threshold="tuned",
+        verbose=2,
+        random_state=0,
+    )
+    start, cpu = time.perf_counter(), cpu_seconds()
+    head.fit(X[: args.train_size], y[: args.train_size])
+    train = {"seconds": time.perf_counter() - start, "cpu_seconds": cpu_seconds() - cpu}
+    print(
+        f"trained in {train['seconds']:.0f} s ({train['cpu_seconds']:.0f} s CPU); "
+        f"threshold {head.threshold_}",
+        flush=True,
+    )
+    if args.save:
+        from skfashion import save
+
+        save(head, args.save)
+    results = {"train": train, "args": vars(args)}
+    for name, touching in (("apart", False), ("touching", True)):
+        rng = np.random.RandomState(1 if touching else 0)
+        canvases, truth = draw_canvases(
+            X_test, y_test, args.n_test, rng, touching=touching
+        )
+        results[name] = score_boxes(head, canvases, truth)
+        print(name, json.dumps(results[name], default=float), flush=True)
+    composer = MultiObjectComposer(n_samples=args.n_test, random_state=1)
+    grid, Y_grid = composer.fit_resample(X_test, y_test)
+    results["grid_subset_accuracy"] = float(
+        (head.predict(grid) == Y_grid).all(axis=1).mean()
+    )
+    print("grid subset accuracy", round(results["grid_subset_accuracy"], 4))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    main()

@@ -1,0 +1,598 @@
+"""Items anywhere: the networks that find and name them, their targets, boxes.
+
+The ``"anywhere"`` head of :class:`~skfashion.models.MultiLabelTransfer`
+works in two stages, both started from the base's network:
+
+1. **Find.** The base's convolution tower, frozen, is applied to the whole
+   canvas, of any size (:func:`feature_network`); a small trainable head on
+   its feature map (:func:`build_finder_network`) says, at every
+   ``stride``-th pixel, how likely an item's centre lies there, and how far
+   the item's box reaches left, up, right and down from it. Peaks of that
+   map, three by three, are the items (:func:`decode_boxes`), as in
+   CenterNet (Zhou et al., "Objects as Points", 2019).
+2. **Name.** Each found box is cut from the canvas as a square around its
+   centre and resized to the base's item size (:func:`crop_items`); the
+   **namer**, a copy of the base's network, names it. Resized twice, an item
+   is blurred: the base, which learned sharp items, names items of 21 and 42
+   pixels cut this way right 0.82 and 0.89 of the time (0.93 unresized), so
+   the namer is fine-tuned on such cuts (boxes of fresh composites, a little
+   jittered as found boxes are), which brings both to about 0.92.
+
+Both train at once, in one Keras model (:func:`build_anywhere_network`), on
+batches of :func:`training_batch`: :func:`box_targets` turns true boxes into
+the maps the finder learns, scored by :class:`FinderLoss` (the
+penalty-reduced focal loss on the centres, an L1 loss on the log-distances at
+the true centres), and the cuts of the true items are scored by
+:class:`NamerLoss`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._quiet import import_keras_quietly
+
+import_keras_quietly()  # before Keras: no TensorFlow start-up lines
+
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+__all__ = [
+    "FinderLoss",
+    "NamerLoss",
+    "box_targets",
+    "build_anywhere_network",
+    "build_finder_network",
+    "crop_items",
+    "decode_boxes",
+    "feature_network",
+    "find_items",
+    "training_batch",
+]
+
+#: Channels of the finder's output: the centre's probability, then the
+#: log-distances (in strides) to the box's left, top, right and bottom.
+N_OUTPUTS = 5
+
+
+def feature_network(cell_network: keras.Model) -> keras.Model:
+    """The convolutions of a grid-aware network, on images of any size.
+
+    The layers of ``cell_network``'s tower up to its last feature map (before
+    it is flattened or pooled into one vector) are copied, with their weights,
+    onto an input of unknown height and width, after the network's scaling.
+
+    Parameters
+    ----------
+    cell_network : keras.Model
+        From :func:`~skfashion.networks.build_cell_network` (a fitted grid-aware
+        :class:`~skfashion.models.CNNClassifier`'s ``model_``).
+
+    Returns
+    -------
+    features : keras.Model
+        Named ``"features"``; takes ``(h, w, 1)`` pixels in [0, 255], returns
+        ``(ceil(h / stride), ceil(w / stride), channels)`` maps.
+
+    Examples
+    --------
+    >>> from skfashion.anywhere import feature_network
+    >>> from skfashion.networks import build_cell_network
+    >>> net = feature_network(build_cell_network((28, 28), 10))
+    >>> net.compute_output_shape((1, 112, 80, 1))
+    (1, 28, 20, 64)
+    """
+    names = [layer.name for layer in cell_network.layers]
+    if "tower" not in names:
+        raise ValueError(
+            "the base network has no convolution tower of one item: head="
+            "'anywhere' needs a grid-aware base (architecture='cells')"
+        )
+    tower = cell_network.get_layer("tower")
+    inputs = keras.Input((None, None, 1), name="pixels")
+    x = cell_network.get_layer("scale")(inputs)
+    for layer in tower.layers[1:]:
+        if isinstance(layer, layers.Flatten | layers.GlobalAveragePooling2D):
+            break
+        copy = layer.__class__.from_config(layer.get_config())
+        x = copy(x)
+        copy.set_weights(layer.get_weights())
+    return keras.Model(inputs, x, name="features")
+
+
+def stride_of(features: keras.Model, item_shape: tuple[int, int]) -> int:
+    """Pixels of the image per pixel of ``features``' map (its downsampling)."""
+    out = features.compute_output_shape((1, *item_shape, 1))
+    return round(item_shape[0] / out[1])
+
+
+@keras.saving.register_keras_serializable(package="skfashion")
+class CropLike(layers.Layer):
+    """The first map cut to the height and width of the second."""
+
+    def call(self, maps):
+        big, like = maps
+        return big[:, : ops.shape(like)[1], : ops.shape(like)[2]]
+
+    def compute_output_shape(self, input_shapes):
+        big, like = input_shapes
+        return (big[0], like[1], like[2], big[3])
+
+
+def build_finder_network(
+    features: keras.Model, *, width: int = 48, seed: int | None = None
+) -> keras.Model:
+    """The finder: frozen ``features``, then a small trainable head.
+
+    The head widens what each position sees (the tower's own view is about an
+    item's size) with one stage at twice the stride, whose output is brought
+    back and joined to the tower's map:
+
+    - ``Conv 3x3 (width)``; then ``MaxPool 2``, ``Conv 3x3 (4/3 width)``,
+      ``Conv 3x3 dilated 2 (4/3 width)``, ``UpSampling 2``;
+    - both joined, ``Conv 3x3 (width)``, and two 1x1 outputs: the centre's
+      probability (sigmoid, starting at 0.1 as CenterNet's) and the four
+      log-distances.
+
+    Parameters
+    ----------
+    features : keras.Model
+        From :func:`feature_network`; it is frozen here.
+    width : int, default=48
+        Filters of the head's convolutions.
+    seed : int, default=None
+        Seed of the head's initial weights.
+
+    Returns
+    -------
+    finder : keras.Model
+        Named ``"finder"``; ``(h, w, 1)`` pixels in, ``(h', w', 5)`` maps out.
+    """
+    features.trainable = False
+    init = keras.initializers.HeNormal(seed=seed)
+    wide = width * 4 // 3
+    inputs = keras.Input((None, None, 1), name="pixels")
+    base = features(inputs, training=False)
+
+    def conv(filters, x, **kwargs):
+        return layers.Conv2D(
+            filters,
+            3,
+            padding="same",
+            activation="relu",
+            kernel_initializer=init,
+            **kwargs,
+        )(x)
+
+    near = conv(width, base, name="near")
+    far = layers.MaxPool2D(2, padding="same")(near)
+    far = conv(wide, far, name="far")
+    far = conv(wide, far, dilation_rate=2, name="far_dilated")
+    far = layers.UpSampling2D(2, name="far_up")(far)
+    far = CropLike(name="far_crop")([far, near])  # odd sizes rounded up
+    x = layers.Concatenate(name="joined")([near, far])
+    x = conv(width, x, name="mixed")
+    centre = layers.Conv2D(
+        1,
+        1,
+        activation="sigmoid",
+        bias_initializer=keras.initializers.Constant(-2.19),
+        name="centre",
+    )(x)
+    reach = layers.Conv2D(4, 1, name="reach")(x)
+    outputs = layers.Concatenate(name="maps")([centre, reach])
+    return keras.Model(inputs, outputs, name="finder")
+
+
+def box_targets(
+    boxes: np.ndarray, map_shape: tuple[int, int], stride: int
+) -> np.ndarray:
+    """The maps the finder learns, from true boxes.
+
+    Parameters
+    ----------
+    boxes : ndarray of shape (n, slots, 5)
+        Rows ``(class, x0, y0, x1, y1)`` of each canvas, or -1 where no item
+        is (:attr:`MultiObjectComposer.boxes_
+        <skfashion.augment.MultiObjectComposer>`).
+    map_shape : tuple of (int, int)
+        Height and width of the finder's maps.
+    stride : int
+        Canvas pixels per map pixel.
+
+    Returns
+    -------
+    targets : ndarray of shape (n, h', w', 6), float32
+        Channel 0: a Gaussian bump of height 1 on each item's centre (the map
+        pixel holding the box's centre), as wide as a sixth of the box's
+        smaller side; 1 to 4: the log-distances, in strides, from that
+        pixel's centre to the box's left, top, right and bottom edges; 5: 1
+        on the centres, else 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.anywhere import box_targets
+    >>> boxes = np.array([[[3, 4, 8, 28, 24], [-1, -1, -1, -1, -1]]])
+    >>> maps = box_targets(boxes, (8, 8), 4)
+    >>> np.argwhere(maps[0, ..., 5] == 1).tolist()  # the centre: (16, 16) px
+    [[4, 4]]
+    >>> np.round(np.exp(maps[0, 4, 4, 1:5]) * 4, 1).tolist()  # left, top, ...
+    [14.0, 10.0, 10.0, 6.0]
+    """
+    n = len(boxes)
+    height, width = map_shape
+    targets = np.zeros((n, height, width, 6), np.float32)
+    valid = boxes[..., 0] >= 0
+    canvas, slot = np.nonzero(valid)
+    if not len(canvas):
+        return targets
+    x0, y0, x1, y1 = boxes[canvas, slot, 1:5].T.astype(np.float32)
+    col = np.clip(((x0 + x1) / 2 // stride).astype(int), 0, width - 1)
+    row = np.clip(((y0 + y1) / 2 // stride).astype(int), 0, height - 1)
+    sigma = np.maximum(np.minimum(x1 - x0, y1 - y0) / (6 * stride), 0.5)
+    across = np.exp(
+        -((np.arange(width) - col[:, None]) ** 2) / (2 * sigma[:, None] ** 2)
+    )
+    down = np.exp(
+        -((np.arange(height) - row[:, None]) ** 2) / (2 * sigma[:, None] ** 2)
+    )
+    bumps = down[:, :, None] * across[:, None, :]  # (m, h', w')
+    np.maximum.at(targets[..., 0], canvas, bumps.astype(np.float32))
+    centre_x, centre_y = (col + 0.5) * stride, (row + 0.5) * stride
+    reach = np.stack([centre_x - x0, centre_y - y0, x1 - centre_x, y1 - centre_y], 1)
+    targets[canvas, row, col, 1:5] = np.log(np.maximum(reach, 0.5) / stride)
+    targets[canvas, row, col, 5] = 1.0
+    return targets
+
+
+@keras.saving.register_keras_serializable(package="skfashion")
+class FinderLoss(keras.losses.Loss):
+    """The finder's loss: focal loss on the centres, L1 on the reaches.
+
+    CenterNet's penalty-reduced focal loss: at a centre
+    ``-(1 - p)^2 log p``; elsewhere ``-(1 - t)^4 p^2 log(1 - p)``, so pixels
+    near a centre (``t`` close to 1) are hardly punished. Plus
+    ``reach_weight`` times the L1 distance of the four log-distances at the
+    centres. Both are divided by the batch's number of items.
+
+    Parameters
+    ----------
+    reach_weight : float, default=1.0
+        Weight of the reaches' loss.
+    """
+
+    def __init__(self, reach_weight=1.0, name="finder_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.reach_weight = float(reach_weight)
+
+    def call(self, y_true, y_pred):
+        """The loss of each canvas: targets of :func:`box_targets`, maps."""
+        heat, reach, centre = y_true[..., 0], y_true[..., 1:5], y_true[..., 5]
+        p = ops.clip(y_pred[..., 0], 1e-4, 1 - 1e-4)
+        found = -ops.square(1 - p) * ops.log(p) * centre
+        missed = -(((1 - heat) ** 4) * ops.square(p) * ops.log(1 - p)) * (1 - centre)
+        off = ops.sum(ops.abs(y_pred[..., 1:5] - reach), axis=-1) * centre
+        per_pixel = found + missed + self.reach_weight * off
+        items = ops.maximum(ops.mean(ops.sum(centre, axis=(1, 2))), 1.0)
+        return ops.sum(per_pixel, axis=(1, 2)) / items
+
+    def get_config(self):
+        """The loss's settings (Keras saving)."""
+        return {**super().get_config(), "reach_weight": self.reach_weight}
+
+
+def _peaks(heat: np.ndarray) -> np.ndarray:
+    """Where ``heat`` (n, h, w) is the largest of its 3x3 neighbourhood."""
+    padded = np.pad(heat, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    h, w = heat.shape[1:]
+    neighbours = np.max(
+        [padded[:, i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=0
+    )
+    return heat >= neighbours
+
+
+def decode_boxes(
+    maps: np.ndarray, stride: int, threshold: float, *, max_items: int = 100
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The items in the finder's maps: peaks of the centres at ``threshold`` on.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (n, h', w', 5)
+        The finder's outputs.
+    stride : int
+        Canvas pixels per map pixel.
+    threshold : float
+        Smallest centre probability of an item.
+    max_items : int, default=100
+        Most items per canvas (the likeliest).
+
+    Returns
+    -------
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each item.
+    boxes : ndarray of shape (m, 4), float
+        ``(x0, y0, x1, y1)`` in canvas pixels (not clipped to the canvas).
+    scores : ndarray of shape (m,)
+        Centre probabilities.
+    """
+    heat = maps[..., 0]
+    canvas, row, col = np.nonzero(_peaks(heat) & (heat >= threshold))
+    scores = heat[canvas, row, col]
+    order = np.lexsort((-scores, canvas))  # by canvas, likeliest first
+    canvas, row, col, scores = canvas[order], row[order], col[order], scores[order]
+    rank = np.arange(len(canvas)) - np.searchsorted(canvas, canvas)
+    keep = rank < max_items
+    canvas, row, col, scores = canvas[keep], row[keep], col[keep], scores[keep]
+    reach = np.exp(maps[canvas, row, col, 1:5].astype(np.float64)) * stride
+    centre_x, centre_y = (col + 0.5) * stride, (row + 0.5) * stride
+    boxes = np.stack(
+        [
+            centre_x - reach[:, 0],
+            centre_y - reach[:, 1],
+            centre_x + reach[:, 2],
+            centre_y + reach[:, 3],
+        ],
+        axis=1,
+    )
+    return canvas, boxes, scores
+
+
+def _span_weights(start: np.ndarray, side: np.ndarray, n_in: int, n_out: int):
+    """(m, n_out, n_in) weights resampling ``[start, start + side)`` to n_out.
+
+    Shrinking averages the input pixels each output pixel covers (a box
+    filter); enlarging interpolates linearly. Pixels outside ``[0, n_in)``
+    are black.
+    """
+    step = (side / n_out)[:, None, None]
+    k = np.arange(n_out)[None, :, None]
+    pixels = np.arange(n_in)[None, None, :]
+    lo = start[:, None, None] + k * step
+    cover = np.clip(np.minimum(lo + step, pixels + 1) - np.maximum(lo, pixels), 0, None)
+    shrinking = cover / step
+    centres = lo + step / 2 - 0.5
+    enlarging = np.clip(1 - np.abs(centres - pixels), 0, None)
+    return np.where(step >= 1, shrinking, enlarging).astype(np.float32)
+
+
+def crop_items(
+    canvases: np.ndarray,
+    canvas: np.ndarray,
+    boxes: np.ndarray,
+    item_shape: tuple[int, int],
+    *,
+    chunk: int = 256,
+) -> np.ndarray:
+    """Each box cut from its canvas as a square around its centre, resized.
+
+    The square's side is the box's longer side, as Fashion-MNIST frames its
+    items (the longer side fills the picture, the item centred), so a found
+    item looks to the base as the items it learned.
+
+    Parameters
+    ----------
+    canvases : ndarray of shape (n, h, w)
+        Pixels in [0, 255].
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each box.
+    boxes : ndarray of shape (m, 4)
+        ``(x0, y0, x1, y1)`` in canvas pixels.
+    item_shape : tuple of (int, int)
+        Height and width of the crops.
+    chunk : int, default=256
+        Crops made at once (bounds the memory used).
+
+    Returns
+    -------
+    crops : ndarray of shape (m, *item_shape), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.anywhere import crop_items
+    >>> canvases = np.zeros((1, 40, 40), np.float32)
+    >>> canvases[0, 10:20, 5:25] = 255  # a bar 20 wide, 10 high
+    >>> box = np.array([[5, 10, 25, 20]])
+    >>> crop_items(canvases, np.array([0]), box, (4, 4))[0].astype(int)
+    array([[  0,   0,   0,   0],
+           [255, 255, 255, 255],
+           [255, 255, 255, 255],
+           [  0,   0,   0,   0]])
+    """
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    side = np.maximum(side, 1.0)
+    start_x = (boxes[:, 0] + boxes[:, 2] - side) / 2
+    start_y = (boxes[:, 1] + boxes[:, 3] - side) / 2
+    height, width = canvases.shape[1:]
+    crops = np.zeros((len(boxes), *item_shape), np.float32)
+    for first in range(0, len(boxes), chunk):  # a chunk of crops at a time
+        part = slice(first, first + chunk)
+        rows = _span_weights(start_y[part], side[part], height, item_shape[0])
+        cols = _span_weights(start_x[part], side[part], width, item_shape[1])
+        images = canvases[canvas[part]].astype(np.float32, copy=False)
+        crops[part] = rows @ images @ cols.transpose(0, 2, 1)
+    return crops
+
+
+def find_items(
+    finder: keras.Model,
+    namer: keras.Model,
+    canvases: np.ndarray,
+    *,
+    stride: int,
+    item_shape: tuple[int, int],
+    threshold: float,
+    flip: bool = False,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Find and name the items on canvases of one size.
+
+    Parameters
+    ----------
+    finder : keras.Model
+        From :func:`build_finder_network`.
+    namer : keras.Model
+        Names one item: ``item_shape`` pixels in, class probabilities out.
+    canvases : ndarray of shape (n, h, w)
+        Pixels in [0, 255], black background.
+    stride, item_shape, threshold
+        As in :func:`decode_boxes` and :func:`crop_items`.
+    flip : bool, default=False
+        Name each item as the mean of the namer's probabilities for it and
+        its mirror image (for a namer trained with flips).
+    batch_size : int, default=64
+        Canvases per step of the finder.
+
+    Returns
+    -------
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each item found, in order, likeliest first on each.
+    boxes : ndarray of shape (m, 4)
+        Boxes clipped to the canvas.
+    scores : ndarray of shape (m,)
+        The centre's probability times the class's.
+    proba : ndarray of shape (m, n_classes)
+        The namer's probabilities of each item.
+    """
+    from .batches import predict_in_batches
+
+    height, width = canvases.shape[1:]
+    # the finder's maps halve twice more: whole multiples of 2 strides
+    step = 2 * stride
+    padded = np.zeros(
+        (len(canvases), -(-height // step) * step, -(-width // step) * step),
+        np.float32,
+    )
+    padded[:, :height, :width] = canvases
+    maps = predict_in_batches(finder, padded[..., None], batch_size=batch_size)
+    canvas, boxes, centre = decode_boxes(maps, stride, threshold)
+    boxes = np.clip(boxes, 0, [width, height, width, height])
+    crops = crop_items(canvases, canvas, boxes, item_shape)
+    proba = predict_in_batches(namer, crops[..., None])
+    if flip:
+        mirrored = predict_in_batches(namer, crops[:, :, ::-1, None].copy())
+        proba = (proba + mirrored) / 2
+    scores = centre * proba.max(axis=1)
+    order = np.lexsort((-scores, canvas))
+    return canvas[order], boxes[order], scores[order], proba[order]
+
+
+@keras.saving.register_keras_serializable(package="skfashion")
+class NamerLoss(keras.losses.Loss):
+    """Cross-entropy of the items cut from each canvas; slots of -1 are none.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.1
+        Weight of the uniform distribution in the targets.
+    """
+
+    def __init__(self, label_smoothing=0.1, name="namer_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        """The loss of each canvas: (n, slots) classes, (n, slots, k) probabilities."""
+        labels = ops.cast(y_true, "int32")
+        present = ops.cast(labels >= 0, y_pred.dtype)
+        targets = ops.one_hot(ops.maximum(labels, 0), ops.shape(y_pred)[-1])
+        loss = keras.losses.categorical_crossentropy(
+            targets, y_pred, label_smoothing=self.label_smoothing
+        )
+        items = ops.maximum(ops.mean(ops.sum(present, axis=1)), 1.0)
+        return ops.sum(loss * present, axis=1) / items
+
+    def get_config(self):
+        """The loss's settings (Keras saving)."""
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+def build_anywhere_network(
+    cell_network: keras.Model, slots: int, *, seed: int | None = None
+) -> keras.Model:
+    """The finder and the namer in one model, to train both at once.
+
+    Parameters
+    ----------
+    cell_network : keras.Model
+        A grid-aware network (a fitted base's ``model_``): its frozen tower
+        starts the finder, and a trainable copy of it is the namer.
+    slots : int
+        Most items on a training canvas.
+    seed : int, default=None
+        Seed of the finder's new weights.
+
+    Returns
+    -------
+    network : keras.Model
+        Inputs ``canvases`` (n, h, w, 1) and ``items`` (n, slots, ih, iw, 1);
+        outputs ``maps`` (the ``"finder"``'s) and ``names`` (n, slots, k),
+        the ``"namer"``'s probabilities for each item cut.
+    """
+    finder = build_finder_network(feature_network(cell_network), seed=seed)
+    # from its config, not clone_model: that also copies the compiled state,
+    # whose metrics would never be built in this model
+    config = {**cell_network.get_config(), "name": "namer"}
+    namer = keras.Model.from_config(config)
+    namer.set_weights(cell_network.get_weights())
+    item_shape = tuple(cell_network.input_shape[1:3])
+    canvases = keras.Input((None, None, 1), name="canvases")
+    items = keras.Input((slots, *item_shape, 1), name="items")
+    names = layers.TimeDistributed(namer, name="names")(items)
+    maps = layers.Identity(name="maps")(finder(canvases))
+    return keras.Model(
+        {"canvases": canvases, "items": items},
+        {"maps": maps, "names": names},
+        name="anywhere",
+    )
+
+
+def training_batch(
+    canvases: np.ndarray,
+    boxes: np.ndarray,
+    *,
+    stride: int,
+    item_shape: tuple[int, int],
+    rng: np.random.RandomState,
+    jitter: float = 0.04,
+) -> tuple[dict, dict]:
+    """Inputs and targets of :func:`build_anywhere_network` for composites.
+
+    Parameters
+    ----------
+    canvases : ndarray of shape (n, h, w)
+        Composites, pixels in [0, 255].
+    boxes : ndarray of shape (n, slots, 5)
+        Their items, rows ``(class, x0, y0, x1, y1)`` or -1.
+    stride : int
+        Canvas pixels per pixel of the finder's maps.
+    item_shape : tuple of (int, int)
+        Height and width of the namer's items.
+    rng : RandomState
+        Source of the jitter.
+    jitter : float, default=0.04
+        Standard deviation of each edge's shift, in box sides, of the boxes
+        the items are cut from (found boxes are as far off).
+
+    Returns
+    -------
+    inputs : dict
+        ``canvases`` (n, h, w, 1) and ``items`` (n, slots, ih, iw, 1).
+    targets : dict
+        ``maps`` (:func:`box_targets`) and ``names`` (n, slots), -1 where no
+        item is.
+    """
+    n, slots = boxes.shape[:2]
+    map_shape = (-(-canvases.shape[1] // stride), -(-canvases.shape[2] // stride))
+    canvas, slot = np.nonzero(boxes[..., 0] >= 0)
+    found = boxes[canvas, slot, 1:5].astype(np.float64)
+    sides = np.maximum(found[:, 2] - found[:, 0], found[:, 3] - found[:, 1])
+    found += rng.normal(0, jitter, found.shape) * sides[:, None]
+    items = np.zeros((n, slots, *item_shape), np.float32)
+    items[canvas, slot] = crop_items(canvases, canvas, found, item_shape)
+    inputs = {"canvases": canvases[..., np.newaxis], "items": items[..., np.newaxis]}
+    targets = {"maps": box_targets(boxes, map_shape, stride), "names": boxes[..., 0]}
+    return inputs, targets
