@@ -7,6 +7,7 @@ augmentations that insert clothing items into larger canvases.
 from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, class_name, load_fashion_mnist
 from .persistence import load, save
+from .reading import read_picture
 
 __version__ = "0.2.0.dev0"
 
@@ -17,5 +18,6 @@ __all__ = [
     "class_name",
     "load",
     "load_fashion_mnist",
+    "read_picture",
     "save",
 ]

@@ -9,6 +9,7 @@ model decides once, in ``fit``, how its pixels map to [0, 255]
 from __future__ import annotations
 
 import math
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -29,6 +30,7 @@ def check_images(X, *, name: str = "X") -> ImageBatch:
     Integer pixels must lie in [0, 255]; float pixels must be finite. Numeric
     pixels are neither copied nor converted.
     """
+    _refuse_pictures(X, name)
     # scikit-learn's own checks first: sparse, complex, object, NaN, empty.
     X = check_array(X, dtype="numeric", allow_nd=True, input_name=name)
     if X.ndim == 2:
@@ -62,6 +64,16 @@ def check_images(X, *, name: str = "X") -> ImageBatch:
             f"[{X.min()}, {X.max()}]"
         )
     return ImageBatch(images, layout)
+
+
+def _refuse_pictures(X, name: str) -> None:
+    """A path or a PIL image is a picture to read, not an array of pixels."""
+    first = X[0] if isinstance(X, list | tuple) and len(X) else X
+    if isinstance(first, str | os.PathLike) or hasattr(first, "getbands"):
+        raise TypeError(
+            f"{name} is a picture ({type(first).__name__}), not an array of "
+            "images: read pictures with skfashion.read_picture(picture, model)"
+        )
 
 
 def restore_layout(images: np.ndarray, layout: str) -> np.ndarray:

@@ -54,9 +54,21 @@ def _data(args, log) -> int:
 def _demo(args, log) -> int:
     overrides = {
         key: value
-        for key in ("epochs", "multi_epochs", "train_size", "seed", "head")
+        for key in (
+            "epochs",
+            "multi_epochs",
+            "anywhere_epochs",
+            "train_size",
+            "seed",
+            "head",
+        )
         if (value := getattr(args, key)) is not None
     }
+    if args.head == "anywhere":
+        raise ValueError(
+            "the demo trains the anywhere head after the other (see "
+            "--anywhere-epochs): --head chooses that other, cells or dense"
+        )
     if args.recipe is not None:
         overrides["preset"] = args.recipe
         overrides.setdefault("epochs", None)  # the recipe's own
@@ -77,6 +89,13 @@ def _demo(args, log) -> int:
             f"multi-label per cell      {multi['cell_accuracy']:.4f}, "
             f"items named {multi['item_accuracy']:.4f}, "
             f"item counts {multi['item_count_accuracy']:.4f}"
+        )
+    if "anywhere" in metrics:
+        a = metrics["anywhere"]
+        print(
+            f"items anywhere: mAP@0.5 {a['map50']:.4f}, F1 {a['f1']:.4f}, "
+            f"count accuracy {a['count_accuracy']:.4f}, "
+            f"subset accuracy {a['subset_accuracy']:.4f}"
         )
     print(f"report: {Path(args.out) / 'report.md'}")
     return 0
@@ -143,8 +162,8 @@ def _train_settings(args) -> dict:
         raise ValueError(
             f"recipe must be one of {sorted(PRESETS)}, got {settings['recipe']!r}"
         )
-    if settings["head"] not in ("cells", "dense"):
-        raise ValueError(f"head must be 'cells' or 'dense', got {settings['head']!r}")
+    if settings["head"] not in _HEADS:
+        raise ValueError(f"head must be one of {_HEADS}, got {settings['head']!r}")
     given = set(config if args.config else ()) | {
         key for key in _TRAIN_KEYS if getattr(args, key, None) not in (None, False)
     }
@@ -152,6 +171,7 @@ def _train_settings(args) -> dict:
     return settings
 
 
+_HEADS = ("cells", "dense", "anywhere")
 _MULTI_ONLY = ("base", "head", "threshold", "fine_tune")
 _SINGLE_ONLY = ("recipe", "filters", "dropout", "fresh")
 
@@ -220,6 +240,8 @@ def _train(args, log) -> int:
         cnn = load(s["base"], trust_pickle=args.trust_pickle)
     if s["kind"] == "multi":
         validation_split = None
+        if s["head"] == "anywhere":  # its centre threshold counts items best
+            s.setdefault("threshold", "tuned")
         if s.get("threshold") == "tuned":  # tuned on held-out composites
             validation_split = 0.1
             if len(X) * 0.1 < 10:
@@ -296,97 +318,35 @@ def _class_name(label) -> str:
     return class_name(label) if isinstance(label, int | np.integer) else str(label)
 
 
-def _as_canvas(path, model, mode: str) -> bool:
-    """Whether to read the picture as a canvas (else as one item).
-
-    ``auto``: a picture of exactly the model's canvas size is a canvas, read
-    cell by cell; any other picture is one item.
-    """
-    if mode != "auto":
-        return mode == "canvas"
-    from PIL import Image
-
-    try:
-        with Image.open(path) as picture:  # reads the header only
-            width, height = picture.size
-    except Exception:  # unreadable: reading it as an item says why
-        return False
-    return (height, width) == tuple(model.input_shape_)
-
-
-def _read_picture(path, net, model, mode):
-    """One picture as a batch of one image the model takes."""
-    import numpy as np
-
-    from .augment import QuadrantExpander
-    from .images import canvas_from_picture, item_from_picture
-
-    shape = net.input_shape_
-    if _as_canvas(path, net, mode):
-        return canvas_from_picture(path, shape)[np.newaxis]
-    image = item_from_picture(path)
-    cells_network = getattr(net, "cell_shape_", None) is not None
-    if shape != image.shape and net is model and not cells_network:
-        # a network of whole canvases: the item goes in the first cell
-        grid = (shape[0] // image.shape[0], shape[1] // image.shape[1])
-        image = QuadrantExpander(grid, cell=0).fit_transform(image[None])[0]
-    return image[np.newaxis]
-
-
-def _describe(model, net, batch, top: int) -> list[str]:
-    """What the model finds in a batch of one picture, best first."""
-    import numpy as np
-
-    from .models import MultiLabelTransfer
-
-    if isinstance(model, MultiLabelTransfer) and model.head == "cells":
-        proba = model.predict_cell_proba(batch)[0]
-        found = [
-            (proba[cell, c], f"{_class_name(c)} {proba[cell, c]:.2f} (cell {cell})")
-            for cell, c in enumerate(proba.argmax(axis=1))
-            if c < len(model.classes_)
-        ]
-        return [text for _, text in sorted(found, reverse=True)]
-    proba = model.predict_proba(batch)[0]
-    if isinstance(model, MultiLabelTransfer):
-        return [
-            f"{_class_name(i)} {proba[i]:.2f}"
-            for i in np.argsort(proba)[::-1]
-            if proba[i] >= model.threshold_[i]
-        ]
-    best = np.argsort(proba)[::-1][:top]
-    return [
-        f"{_class_name(c)} {p:.2f}"
-        for c, p in zip(net.classes_[best], proba[best], strict=True)
-    ]
-
-
 def _predict(args, log) -> int:
-    """Every picture is predicted; one that cannot be is one line on stderr."""
-    from .images import NoItemError
+    """Every picture is read; one that cannot be is one line on stderr."""
+    import json
+
     from .models import load
+    from .reading import read_picture
 
     model = load(args.model, trust_pickle=args.trust_pickle)
-    net = model.steps[-1][1] if hasattr(model, "steps") else model
     failed = 0
     for path in args.images:
         try:
-            batch = _read_picture(path, net, model, args.as_)
-        except NoItemError:
-            print(f"{path}: no item found")
-            continue
+            reading = read_picture(path, model, as_=args.as_, top=args.top)
         except (ValueError, OSError) as exc:
             if args.debug:
                 raise
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             reason = str(reason)
+            if args.json:
+                print(json.dumps({"path": str(path), "items": [], "error": reason}))
+                continue
             if not reason.startswith(str(path)):
                 reason = f"{path}: {reason}"
             print(f"skfashion: error: {reason}", file=sys.stderr)
             continue
-        found = _describe(model, net, batch, args.top)
-        print(f"{path}: " + (", ".join(found) if found else "no item found"))
+        if args.json:
+            print(json.dumps(reading.as_json()))
+        else:
+            print("\n".join(reading.lines()))
     return 1 if failed else 0
 
 
@@ -416,6 +376,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def _threshold(text: str) -> float | str:
     if text == "tuned":
         return text
@@ -437,8 +404,9 @@ def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--head",
-        choices=["cells", "dense"],
-        help="multi-label head: one per cell (default) or the tutorial's dense one",
+        choices=_HEADS,
+        help="multi-label head: one per cell (default), the tutorial's dense "
+        "one, or one that finds and boxes items anywhere",
     )
 
 
@@ -532,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--multi-epochs",
         type=_positive,
         help=f"multi-label epochs (default {DemoSettings.multi_epochs})",
+    )
+    demo.add_argument(
+        "--anywhere-epochs",
+        type=_non_negative,
+        help="epochs of the head that finds items anywhere (default "
+        f"{DemoSettings.anywhere_epochs}; 0: none; --quick: none)",
     )
     demo.add_argument(
         "--fresh", action="store_true", help="fresh canvases every batch (dense head)"
@@ -662,6 +636,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="read each picture as one item, or as a canvas cell by cell "
         "(default auto: a picture of the model's canvas size is a canvas)",
+    )
+    predict.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per picture: {"path", "read_as", "items": '
+        '[{"class", "score", "box"}]}',
     )
     predict.add_argument(
         "images", nargs="+", metavar="IMAGE", help="pictures to read (any format)"

@@ -3,12 +3,17 @@
 Fashion-MNIST items are light on a black background and fill a 28x28 box;
 product photos are usually dark on white. :func:`item_from_picture` turns
 one into the other; :func:`canvas_from_picture` keeps the whole picture as a
-canvas for a multi-label model. Pillow (the ``plot`` extra) reads the files.
+canvas for a multi-label model, and :func:`items_canvas_from_picture` scales
+it so that its items have the size a model of items anywhere learned.
+:func:`count_shapes` counts the separate shapes of ink in a picture (a
+picture read as one item must hold one). Pillow (the ``plot`` extra) reads
+the files.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +21,9 @@ import numpy as np
 __all__ = [
     "NoItemError",
     "canvas_from_picture",
+    "count_shapes",
     "item_from_picture",
+    "items_canvas_from_picture",
 ]
 
 
@@ -45,7 +52,9 @@ def _open(path):
         if path.stat().st_size == 0:  # FileNotFoundError as it is
             raise ValueError(f"{path} is an empty file, not a picture")
     try:
-        with Image.open(path) as opened:
+        with warnings.catch_warnings(), Image.open(path) as opened:
+            # large pictures are reduced below; Pillow need not warn of them
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             opened.draft("L", (MAX_SIDE, MAX_SIDE))
             opened.load()
             factor = -(-max(opened.size) // MAX_SIDE)  # ceiling
@@ -64,6 +73,7 @@ def _open(path):
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValueError(f"{path} is truncated or damaged ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    image.info["original_size"] = opened.size  # (width, height) in the file
     return image
 
 
@@ -249,3 +259,105 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
     except NoItemError:
         return np.zeros(shape, dtype=np.uint8)
     return _stretch(_resize(ink, shape))
+
+
+def _shapes(ink: np.ndarray) -> tuple[np.ndarray, int]:
+    """Separate shapes of ink: labels of the pixels, and their number.
+
+    Pixels above a fifth of the brightest are ink; shapes smaller than a
+    twentieth of the largest (specks, noise) are not counted.
+    """
+    from scipy import ndimage
+
+    if ink.max(initial=0) < 24:
+        return np.zeros(ink.shape, int), 0
+    labels, _ = ndimage.label(ink > 0.2 * ink.max(), structure=np.ones((3, 3)))
+    sizes = np.bincount(labels.ravel())[1:]
+    keep = np.flatnonzero(sizes >= max(sizes.max(initial=0) / 20, 4)) + 1
+    labels = np.where(np.isin(labels, keep), labels, 0)
+    return labels, len(keep)
+
+
+def count_shapes(picture) -> int:
+    """The separate shapes of ink in a picture (items apart from each other).
+
+    The background is removed as :func:`item_from_picture` does. Items that
+    touch make one shape; parts of one item that do not touch (a pair of
+    sandals) make several.
+
+    Parameters
+    ----------
+    picture : str, path-like, binary file or PIL.Image.Image
+
+    Returns
+    -------
+    n : int
+
+    Examples
+    --------
+    >>> from PIL import Image, ImageDraw
+    >>> from skfashion.images import count_shapes
+    >>> photo = Image.new("L", (200, 100), 230)
+    >>> draw = ImageDraw.Draw(photo)
+    >>> draw.rectangle([10, 10, 60, 90], fill=30)
+    >>> draw.ellipse([120, 20, 180, 80], fill=40)
+    >>> count_shapes(photo)
+    2
+    """
+    return _shapes(_foreground(_grey(picture)))[1]
+
+
+def items_canvas_from_picture(
+    picture, *, item_side: int = 32, max_side: int = 640
+) -> tuple[np.ndarray, float]:
+    """A canvas of light items on black, scaled so its items are ``item_side``.
+
+    The background is removed as in :func:`item_from_picture`; the picture is
+    then resized so that the median longer side of its separate shapes of
+    ink is ``item_side`` pixels (items that touch count as one shape, so the
+    median of several items is kept near one item's size), its longer side
+    at most ``max_side``.
+
+    Parameters
+    ----------
+    picture : str, path-like, binary file or PIL.Image.Image
+    item_side : int or None, default=32
+        Pixels a side of a typical item on the canvas; ``None``: the
+        picture's own size.
+    max_side : int, default=640
+        Most pixels on the canvas's longer side.
+
+    Returns
+    -------
+    canvas : ndarray of shape (h, w), dtype uint8
+    scale : float
+        Canvas pixels per pixel of the picture's file (boxes on the canvas
+        divided by it are in the picture's own pixels).
+
+    Raises
+    ------
+    NoItemError
+        If nothing stands out from the background.
+    """
+    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
+    image = _open(picture) if is_file else picture
+    ink = _foreground(_grey(image))
+    _check_found(ink, picture)
+    # pixels of the file per pixel decoded (large files are reduced)
+    reduced = max(image.info.get("original_size", image.size)) / max(image.size)
+    labels, n = _shapes(ink)
+    if n:
+        from scipy import ndimage
+
+        slices = ndimage.find_objects(labels)
+        sides = [
+            max(r.stop - r.start, c.stop - c.start) for r, c in filter(None, slices)
+        ]
+        scale = item_side / float(np.median(sides))
+    else:
+        scale = 1.0
+    if item_side is None:
+        scale = 1.0
+    scale = min(scale, max_side / max(ink.shape))
+    shape = tuple(max(1, round(side * scale)) for side in ink.shape)
+    return _stretch(_resize(ink, shape)), scale / reduced

@@ -82,21 +82,42 @@ def multi_label(
 
     The cells head learns from the layouts of composites drawn while
     training; the dense head from one fixed set of composites' labels, or
-    fresh ones (``fresh``).
+    fresh ones (``fresh``); the anywhere head from the boxes of composites of
+    items anywhere (:data:`ANYWHERE`'s, drawn while training).
     """
     from .models import MultiLabelTransfer
 
     params = {key: value for key, value in params.items() if value is not None}
+    augment = MultiObjectComposer() if fresh or head == "cells" else None
+    if head == "anywhere":
+        params = {**ANYWHERE["training"], **params}
+        augment = MultiObjectComposer(**ANYWHERE["composites"])
     return MultiLabelTransfer(
         base,
         head=head,
         fine_tune=fine_tune,
         threshold=threshold,
-        augment=MultiObjectComposer() if fresh or head == "cells" else None,
+        augment=augment,
         random_state=seed,
         verbose=verbose,
         **params,
     )
+
+
+#: How the anywhere head is trained (``benchmarks/bench_anywhere.py`` chose
+#: it): composites of 0 to 6 items of 21 to 42 pixels, which may touch, on
+#: 96x96 canvases, and the training settings.
+ANYWHERE = {
+    "composites": dict(
+        placement="anywhere",
+        canvas_shape=(96, 96),
+        scale=(0.75, 1.5),
+        min_objects=0,
+        max_objects=6,
+        min_gap=0,
+    ),
+    "training": dict(epochs=2, batch_size=32, learning_rate=2e-3),
+}
 
 
 def fit_multi_label(transfer, X, y, *, seed: int = 0):
@@ -173,3 +194,47 @@ def evaluate_multi_label(
     return MultiLabelEvaluation(
         canvases, Y, Y_pred, composer.layout_, layout_pred, summary
     )
+
+
+@dataclass
+class AnywhereEvaluation:
+    """An anywhere head's scores on test composites of items anywhere."""
+
+    canvases: np.ndarray
+    boxes: np.ndarray  # (n, slots, 5) true items
+    found: list  # predict_boxes' rows per canvas
+    summary: dict = field(default_factory=dict)
+
+
+def evaluate_anywhere(
+    model, images, labels, *, seed: int = 1, n: int | None = None
+) -> AnywhereEvaluation:
+    """Boxes, counts and labels on 112x112 composites of 0 to 6 items anywhere.
+
+    The items are resized to 21 to 42 pixels and kept 2 pixels apart
+    (``MultiObjectComposer(placement="anywhere")``, seeded); scored with
+    :mod:`skfashion.box_metrics`.
+    """
+    from .box_metrics import item_scores, labels_of_boxes, mean_average_precision
+
+    composer = MultiObjectComposer(
+        n or len(images),
+        placement="anywhere",
+        canvas_shape=(112, 112),
+        scale=(0.75, 1.5),
+        max_objects=6,
+        min_gap=2,
+        random_state=seed,
+    )
+    canvases, Y = composer.fit_resample(np.asarray(images).reshape(-1, 28, 28), labels)
+    found = model.predict_boxes(canvases)
+    summary = {
+        "map50": mean_average_precision(
+            composer.boxes_, model.predict_boxes(canvases, threshold=0.05)
+        ),
+        **item_scores(composer.boxes_, found),
+        "subset_accuracy": float(
+            (labels_of_boxes(found, Y.shape[1]) == Y).all(axis=1).mean()
+        ),
+    }
+    return AnywhereEvaluation(canvases, composer.boxes_, found, summary)

@@ -152,10 +152,12 @@ def test_multi_label_predict_names_each_cell(models, fashion_test, tmp_path, cap
     assert main(["predict", "--model", str(multi), str(tmp_path / "canvas.png")]) == 0
     found = capsys.readouterr().out.split(": ", 1)[1]
     assert "(cell 1)" in found and "(cell 2)" in found and "(cell 0)" not in found
-    # the same canvas read as one item: one item, in the only cell
+    assert found.endswith("(read as a canvas)\n")
+    # the same canvas read as one item: it holds two, which the model says
     argv = ["predict", "--model", str(multi), "--as", "item"]
     assert main([*argv, str(tmp_path / "canvas.png")]) == 0
-    assert capsys.readouterr().out.count("(cell 0)") == 1
+    out = capsys.readouterr().out
+    assert "2 separate items" in out and "head='anywhere'" in out and "(cell" not in out
     # a photo of one trouser is one item, not a canvas stretched over four cells
     photo = _photo(trouser, tmp_path / "trouser.png")
     assert main(["predict", "--model", str(multi), str(photo)]) == 0
@@ -266,7 +268,7 @@ def test_predict_reads_what_it_can_and_refuses_the_rest(
     for name in ["good.png", *files]:
         assert out[str(tmp_path / name)].startswith("Trouser "), name
     for name in blank:
-        assert out[str(tmp_path / name)] == "no item found", name
+        assert out[str(tmp_path / name)] == "no item found (read as one item)", name
     errors = captured.err.splitlines()
     assert len(errors) == len(refused)
     for line, (name, reason) in zip(errors, refused.items(), strict=True):
