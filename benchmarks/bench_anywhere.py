@@ -27,10 +27,12 @@ subset accuracy). F1 is also given by item size. Results go to
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -49,6 +51,10 @@ from skfashion.box_metrics import (  # noqa: E402
     mean_average_precision,
 )
 from skfashion.models import MultiLabelTransfer, load  # noqa: E402
+from skfashion.reading import read_picture  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from photos import outfit_photo  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -159,6 +165,42 @@ def score_boxes(model, canvases, truth):
     }
 
 
+def score_photos(model, items, labels, n, rng):
+    """Item scores on outfit photos, read from their JPEG or PNG bytes."""
+    truth, found = [], []
+    start = time.perf_counter()
+    for i in range(n):
+        k = rng.randint(2, 6)
+        chosen = rng.randint(len(items), size=k)
+        photo, boxes = outfit_photo(items[chosen], labels[chosen], random_state=rng)
+        data = io.BytesIO()
+        photo.save(data, format="JPEG" if i % 2 else "PNG", quality=85)
+        data.seek(0)
+        reading = read_picture(data, model)
+        found.append(
+            np.array(
+                [(f.label, *f.box, f.score) for f in reading.items], float
+            ).reshape(-1, 6)
+        )
+        truth.append(boxes)
+    return {
+        **item_scores(truth, found),
+        "photos": n,
+        "seconds_per_photo": (time.perf_counter() - start) / n,
+    }
+
+
+def score_cells(model, canvases, truth):
+    """What the cells head reads on the same canvases: labels and counts."""
+    Y = multi_hot(truth)
+    Y_pred = model.predict(canvases)
+    counts = np.array([len(t) for t in truth])
+    return {
+        "subset_accuracy": float((Y_pred == Y).all(axis=1).mean()),
+        "count_accuracy": float((model.predict_counts(canvases) == counts).mean()),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", required=True, help="single-label model file")
@@ -173,6 +215,9 @@ def main(argv=None):
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--out", default="benchmarks/results/anywhere.json")
     parser.add_argument("--save", help="save the trained head here")
+    parser.add_argument("--head", help="a trained anywhere head: skip training")
+    parser.add_argument("--cells", help="a cells-head model file to compare")
+    parser.add_argument("--n-photos", type=int, default=200)
     args = parser.parse_args(argv)
 
     X, y = load_fashion_mnist(return_X_y=True)
@@ -198,19 +243,27 @@ def main(argv=None):
         verbose=2,
         random_state=0,
     )
-    start, cpu = time.perf_counter(), cpu_seconds()
-    head.fit(X[: args.train_size], y[: args.train_size])
-    train = {"seconds": time.perf_counter() - start, "cpu_seconds": cpu_seconds() - cpu}
-    print(
-        f"trained in {train['seconds']:.0f} s ({train['cpu_seconds']:.0f} s CPU); "
-        f"threshold {head.threshold_}",
-        flush=True,
-    )
-    if args.save:
+    train = None
+    if args.head:
+        head = load(args.head)
+    else:
+        start, cpu = time.perf_counter(), cpu_seconds()
+        head.fit(X[: args.train_size], y[: args.train_size])
+        train = {
+            "seconds": time.perf_counter() - start,
+            "cpu_seconds": cpu_seconds() - cpu,
+        }
+        print(
+            f"trained in {train['seconds']:.0f} s ({train['cpu_seconds']:.0f} s "
+            f"CPU); threshold {head.threshold_}",
+            flush=True,
+        )
+    if args.save and not args.head:
         from skfashion import save
 
         save(head, args.save)
     results = {"train": train, "args": vars(args)}
+    cells = load(args.cells) if args.cells else None
     for name, touching in (("apart", False), ("touching", True)):
         rng = np.random.RandomState(1 if touching else 0)
         canvases, truth = draw_canvases(
@@ -218,12 +271,24 @@ def main(argv=None):
         )
         results[name] = score_boxes(head, canvases, truth)
         print(name, json.dumps(results[name], default=float), flush=True)
+        if cells is not None:
+            results[f"cells_{name}"] = score_cells(cells, canvases, truth)
+            print(f"cells head, {name}", results[f"cells_{name}"], flush=True)
     composer = MultiObjectComposer(n_samples=args.n_test, random_state=1)
     grid, Y_grid = composer.fit_resample(X_test, y_test)
     results["grid_subset_accuracy"] = float(
         (head.predict(grid) == Y_grid).all(axis=1).mean()
     )
     print("grid subset accuracy", round(results["grid_subset_accuracy"], 4))
+    if cells is not None:
+        results["cells_grid_subset_accuracy"] = float(
+            (cells.predict(grid) == Y_grid).all(axis=1).mean()
+        )
+        print("cells head, grid", results["cells_grid_subset_accuracy"])
+    if args.n_photos:
+        rng = np.random.RandomState(2)
+        results["photos"] = score_photos(head, X_test, y_test, args.n_photos, rng)
+        print("photos", results["photos"], flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2, default=float))
 

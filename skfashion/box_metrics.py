@@ -70,7 +70,8 @@ def labels_of_boxes(
     >>> labels_of_boxes([[[2, 0, 0, 5, 5]], [[-1] * 5]], 3).tolist()
     [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
     """
-    rows = [np.asarray(b, dtype=float).reshape(len(b), -1) for b in boxes]
+    rows = [np.asarray(b, dtype=float) for b in boxes]
+    rows = [r.reshape(len(r), -1) if r.size else r.reshape(0, 6) for r in rows]
     canvas = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
     classes = np.concatenate([r[:, 0] for r in rows]).astype(int) if rows else []
     values = np.ones(len(canvas)) if values is None else np.asarray(values)

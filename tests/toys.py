@@ -15,3 +15,15 @@ def lit_bands(n=60, side=8, seed=0):
     for c in range(3):
         X[y == c, c * 2 : c * 2 + 3] = 255
     return X, y
+
+
+def lit_levels(n=60, side=8, seed=0):
+    """``n`` items of ``side`` x ``side`` uint8 pixels in 3 classes.
+
+    The class says how bright the whole item is (60, 140 or 220, give or take
+    30): a class that a shifted or resized cut of the item keeps.
+    """
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % 3
+    noise = rng.randint(0, 30, size=(n, side, side))
+    return (60 + 80 * y[:, None, None] + noise).astype(np.uint8), y

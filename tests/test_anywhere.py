@@ -1,0 +1,183 @@
+"""MultiLabelTransfer(head="anywhere"): items found, named and boxed anywhere."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from toys import lit_levels
+
+from skfashion import load, save
+from skfashion.anywhere import box_targets, crop_items, decode_boxes
+from skfashion.augment import MultiObjectComposer
+from skfashion.box_metrics import item_scores, labels_of_boxes
+from skfashion.models import CNNClassifier, MultiLabelTransfer
+
+FIT = dict(epochs=8, batch_size=16, learning_rate=0.01, random_state=0)
+
+
+def _composer(**params):
+    return MultiObjectComposer(
+        n_classes=3,
+        placement="anywhere",
+        canvas_shape=(32, 32),
+        scale=(1.0, 1.5),
+        max_objects=3,
+        **params,
+    )
+
+
+@pytest.fixture(scope="module")
+def items():
+    return lit_levels(200, 8, 0)
+
+
+@pytest.fixture(scope="module")
+def base(items):
+    cnn = CNNClassifier(
+        architecture="cells", tower="bn", grid=(1, 1), filters=(4, 8), **FIT
+    )  # one pooling: the finder's maps are at stride 2
+    return cnn.fit(*items)
+
+
+@pytest.fixture(scope="module")
+def head(base, items):
+    transfer = MultiLabelTransfer(
+        base, head="anywhere", augment=_composer(), threshold=0.3, **FIT
+    )
+    return transfer.fit(*items)
+
+
+@pytest.fixture(scope="module")
+def test_canvases():
+    composer = _composer(n_samples=60, min_gap=1, random_state=3)
+    canvases, Y = composer.fit_resample(*lit_levels(60, 8, 5))
+    return canvases, Y, composer.boxes_
+
+
+def test_decoding_the_targets_gives_back_the_boxes():
+    boxes = np.array([[[1, 3, 4, 19, 14], [2, 20, 9, 31, 30]], [[-1] * 5] * 2])
+    targets = box_targets(boxes, (8, 8), 4)
+    maps = targets[..., :5].copy()  # the map a perfect finder would draw
+    canvas, found, scores = decode_boxes(maps, 4, threshold=0.5)
+    np.testing.assert_array_equal(canvas, [0, 0])
+    np.testing.assert_allclose(scores, 1.0)
+    # the likeliest first: both score 1, so compare as sets of boxes
+    assert sorted(map(tuple, np.round(found, 4))) == [(3, 4, 19, 14), (20, 9, 31, 30)]
+
+
+def test_an_item_cut_by_its_box_is_the_item():
+    item = lit_levels(1, 8, 0)[0][0]
+    canvas = np.zeros((1, 30, 30), np.uint8)
+    canvas[0, 5:13, 17:25] = item
+    crop = crop_items(canvas, np.array([0]), np.array([[17, 5, 25, 13]]), (8, 8))
+    np.testing.assert_allclose(crop[0], item, atol=1e-3)
+    # an item at twice its size is averaged back, 2x2 pixels to one
+    canvas[0, 5:21, 5:21] = np.kron(item, np.ones((2, 2), np.uint8))
+    crop = crop_items(canvas, np.array([0]), np.array([[5, 5, 21, 21]]), (8, 8))
+    np.testing.assert_allclose(crop[0], item, atol=1e-3)
+
+
+def test_finds_names_and_boxes_the_items(head, test_canvases):
+    canvases, Y, boxes = test_canvases
+    found = head.predict_boxes(canvases)
+    scores = item_scores(boxes, found)
+    assert scores["f1"] > 0.9, scores  # 0.98 when written
+    assert scores["count_accuracy"] > 0.85, scores
+    np.testing.assert_array_equal(head.predict(canvases), labels_of_boxes(found, 3))
+    np.testing.assert_array_equal(
+        head.predict_counts(canvases), [len(f) for f in found]
+    )
+    assert head.score(canvases, Y) > 0.6
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28), (32, 32), (45, 70), (64, 33)])
+def test_predicts_on_canvases_of_any_size(head, shape):
+    rng = np.random.RandomState(0)
+    canvases = np.zeros((3, *shape), np.uint8)
+    item = lit_levels(1, 8, 0)[0][0]
+    for canvas in canvases:
+        y, x = rng.randint(0, shape[0] - 7), rng.randint(0, shape[1] - 7)
+        canvas[y : y + 8, x : x + 8] = item
+    for rows in head.predict_boxes(canvases):
+        assert rows.shape[1] == 6
+        assert (rows[:, 1:3] >= 0).all()
+        assert (rows[:, 3] <= shape[1]).all() and (rows[:, 4] <= shape[0]).all()
+        assert (np.diff(rows[:, 5]) <= 0).all()  # best first
+        assert set(rows[:, 0]) <= {0, 1, 2}
+
+
+def test_a_list_of_canvases_of_different_sizes(head, test_canvases):
+    canvases = test_canvases[0]
+    mixed = [canvases[0], canvases[1][:20, :27], canvases[2]]
+    found = head.predict_boxes(mixed)
+    whole = head.predict_boxes(canvases[[0, 2]])
+    assert len(found) == 3
+    np.testing.assert_allclose(found[0], whole[0], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(found[2], whole[1], rtol=1e-5, atol=1e-4)
+    assert (found[1][:, 3] <= 27).all() and (found[1][:, 4] <= 20).all()
+
+
+def test_a_blank_canvas_holds_no_item(head):
+    assert [len(rows) for rows in head.predict_boxes(np.zeros((2, 40, 40)))] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ([], ValueError, "empty list"),
+        (np.zeros((2, 4, 4)), ValueError, "at least 8x8 pixels"),
+        (np.full((1, 32, 32), np.nan), ValueError, "NaN"),
+        (Image.new("L", (32, 32)), TypeError, "read_picture"),
+    ],
+)
+def test_bad_input_is_named(head, bad, error, message):
+    with pytest.raises(error, match=message):
+        head.predict_boxes(bad)
+
+
+def test_what_the_head_needs_is_said(base, items):
+    with pytest.raises(ValueError, match="augment=MultiObjectComposer"):
+        MultiLabelTransfer(base, head="anywhere", epochs=1).fit(
+            np.zeros((6, 32, 32), np.uint8), np.eye(3, dtype=int)[[0, 1, 2] * 2]
+        )
+    canvas_base = CNNClassifier(filters=(4,), epochs=1, random_state=0)
+    canvas_base.fit(*items)
+    with pytest.raises(ValueError, match="grid-aware base"):
+        MultiLabelTransfer(canvas_base, head="anywhere", augment=_composer()).fit(
+            *items
+        )
+    cells = MultiLabelTransfer(
+        base, head="cells", augment=MultiObjectComposer(n_classes=3), epochs=1
+    )
+    with pytest.raises(ValueError, match="boxes need head='anywhere'"):
+        cells.fit(*items).predict_boxes(np.zeros((1, 16, 16)))
+
+
+def test_saved_cloned_and_searched(head, items, test_canvases, tmp_path):
+    canvases = test_canvases[0]
+    save(head, tmp_path / "anywhere.skf")
+    loaded = load(tmp_path / "anywhere.skf")
+    for a, b in zip(
+        loaded.predict_boxes(canvases), head.predict_boxes(canvases), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+    fresh = clone(head)
+    assert fresh.get_params()["head"] == "anywhere" and not hasattr(fresh, "model_")
+    search = GridSearchCV(
+        clone(head).set_params(epochs=1), {"threshold": [0.4]}, cv=2, refit=False
+    )
+    search.fit(*items)  # cloned, fitted and scored (subset accuracy) per fold
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_a_checkpointed_run_resumes(base, items, tmp_path):
+    params = dict(head="anywhere", augment=_composer(), checkpoint_dir=tmp_path)
+    first = MultiLabelTransfer(base, **{**FIT, "epochs": 2}, **params).fit(*items)
+    again = MultiLabelTransfer(base, **{**FIT, "epochs": 2}, **params).fit(*items)
+    probe = np.zeros((1, 32, 32), np.uint8)
+    probe[0, 3:11, 5:13] = items[0][0]
+    np.testing.assert_allclose(
+        again.predict_boxes(probe)[0], first.predict_boxes(probe)[0], atol=1e-5
+    )
+    assert len(again.history_["loss"]) == 2
