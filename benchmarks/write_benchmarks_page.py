@@ -61,6 +61,89 @@ def _time_to(row, accuracy):
     return None
 
 
+def _anywhere_lines(r: dict) -> list[str]:
+    """The anywhere head against its targets, and the cells head beside it."""
+    apart, touching = r["apart"], r["touching"]
+    cells = {k: r.get(f"cells_{k}", {}) for k in ("apart", "touching")}
+    train = r.get("train") or {}
+    timed = r.get("train_timed", train)
+
+    def cell(value, fmt="{:.3f}"):
+        return "n/a" if value is None else fmt.format(value)
+
+    rows = [
+        ("mAP@0.5, apart", apart["map50"], None, ">= 0.90"),
+        ("item F1, apart", apart["f1"], None, ">= 0.92"),
+        ("item F1, touching", touching["f1"], None, ">= 0.88"),
+        (
+            "count accuracy (0-6 items), apart",
+            apart["count_accuracy"],
+            cells["apart"].get("count_accuracy"),
+            ">= 0.95",
+        ),
+        (
+            "subset accuracy, apart",
+            apart["subset_accuracy"],
+            cells["apart"].get("subset_accuracy"),
+            ">= 0.75",
+        ),
+        (
+            "subset accuracy, touching",
+            touching["subset_accuracy"],
+            cells["touching"].get("subset_accuracy"),
+            "",
+        ),
+        (
+            "grid composites (56x56, 0-4 items): subset accuracy",
+            r["grid_subset_accuracy"],
+            r.get("cells_grid_subset_accuracy"),
+            ">= cells head - 0.02",
+        ),
+    ]
+    if "photos" in r:
+        rows.append(("item F1, outfit photos", r["photos"]["f1"], None, ">= 0.85"))
+    lines = [
+        "",
+        "## Items anywhere",
+        "",
+        "`python benchmarks/bench_anywhere.py --base <fast model> --cells <cells "
+        "model>`: the anywhere head trained on the fast model's frozen tower from "
+        "fresh 96x96 composites (0 to 6 items of 21 to 42 pixels, which may "
+        f"touch), {r['args']['epochs']} epochs; scored on "
+        f"{r['args']['n_test']:,} 112x112 canvases the benchmark draws itself "
+        "(Pillow's resizing, its own placement) from the test items: 0 to 6 "
+        "items of 21 to 42 pixels, boxes 2 pixels apart (*apart*) or each put "
+        "against another (*touching*). An item is found when its class is right "
+        "and its box's IoU with the true one is 0.5 or more. The cells head "
+        "reads the 112x112 canvases as 4x4 cells (it gives no boxes); the dense "
+        "head takes 56x56 canvases only.",
+        "",
+        "| what | anywhere head | cells head | target |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {cell(ours)} | {cell(theirs)} | {target} |"
+        for name, ours, theirs, target in rows
+    ]
+    if timed:
+        lines += [
+            "",
+            f"Training: {timed['seconds']:.0f} s ({timed['cpu_seconds']:.0f} s "
+            "of CPU) for 60,000 items' worth of composites per epoch (target "
+            "<= 5 min). `predict_boxes` on 1,000 canvases: "
+            f"{apart['predict_boxes_seconds'] * 1000 / r['args']['n_test']:.1f} s "
+            f"({apart['predict_boxes_cpu_seconds'] * 1000 / r['args']['n_test']:.1f}"
+            " s of CPU; target <= 5 s).",
+        ]
+    lines += ["", "Recall by the item's size (its box's longer side, pixels):", ""]
+    sizes = list(apart["recall_by_size"])
+    lines += ["| set | " + " | ".join(sizes) + " |", "|---|" + "---|" * len(sizes)]
+    for name, result in (("apart", apart), ("touching", touching)):
+        values = [result["recall_by_size"].get(k, {}).get("recall") for k in sizes]
+        lines.append(f"| {name} | " + " | ".join(cell(v) for v in values) + " |")
+    return lines
+
+
 def main():
     networks = json.loads((RESULTS / "networks.json").read_text())
     rows = networks["rows"]
@@ -272,6 +355,9 @@ def main():
             "",
             f"Reading took {1000 * photos['read_seconds_per_photo']:.1f} ms a photo.",
         ]
+    anywhere = _result("anywhere.json")
+    if anywhere is not None:
+        lines += _anywhere_lines(anywhere)
     parallel = _result("parallel.json")
     if parallel is not None:
         lines += [

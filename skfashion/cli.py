@@ -302,6 +302,11 @@ def _evaluate(args, log) -> int:
                 model, images, labels, seed=args.seed + 1
             ).summary
             results = {k: v for k, v in summary.items() if isinstance(v, float)}
+            if model.head == "anywhere":  # and on composites of items anywhere
+                anywhere = recipes.evaluate_anywhere(
+                    model, images, labels, seed=args.seed + 1
+                ).summary
+                results.update({f"anywhere_{k}": v for k, v in anywhere.items()})
         else:
             results = recipes.evaluate_single_label(
                 model, images, labels, seed=args.seed + 1

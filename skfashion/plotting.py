@@ -249,6 +249,9 @@ class ProbabilityBarDisplay:
         The picture the probabilities are about, drawn beside the bars.
     threshold : float or ndarray of shape (n_classes,), default=None
         Decision thresholds of a multi-label model, drawn on each bar.
+    predicted : ndarray of shape (n_classes,) of bool, default=None
+        The model's final answer (the class, or every label predicted),
+        marked above its bars.
 
     Examples
     --------
@@ -260,13 +263,21 @@ class ProbabilityBarDisplay:
     """
 
     def __init__(
-        self, proba, truth, target_names=CLASS_NAMES, *, image=None, threshold=None
+        self,
+        proba,
+        truth,
+        target_names=CLASS_NAMES,
+        *,
+        image=None,
+        threshold=None,
+        predicted=None,
     ):
         self.proba = np.asarray(proba)
         self.truth = np.asarray(truth)
         self.target_names = target_names
         self.image = image
         self.threshold = threshold
+        self.predicted = None if predicted is None else np.asarray(predicted, bool)
 
     @classmethod
     def from_estimator(cls, estimator, image, truth, *, target_names=CLASS_NAMES):
@@ -285,12 +296,16 @@ class ProbabilityBarDisplay:
             if getattr(final, "head", "dense") == "dense"
             else None
         )
+        answer = np.asarray(estimator.predict(np.asarray(image)[np.newaxis]))[0]
+        if answer.ndim == 0:  # one class
+            answer = np.asarray(estimator.classes_) == answer
         return cls(
             proba,
             truth,
             target_names,
             image=_as_images(image[np.newaxis])[0],
             threshold=threshold,
+            predicted=answer,
         )
 
     def plot(self, ax=None):
@@ -308,6 +323,16 @@ class ProbabilityBarDisplay:
                 colors="black",
                 linestyles="--",
                 label="decision threshold",
+            )
+        if self.predicted is not None:
+            top = np.maximum(self.proba, self.truth)[self.predicted]
+            ax.plot(
+                x[self.predicted],
+                top + 0.06,
+                "v",
+                color="black",
+                linestyle="none",
+                label="predicted",
             )
         ax.set_xticks(x, self.target_names, rotation=45, ha="right")
         ax.set_ylim(0, 1.3)  # the legend sits above the bars
@@ -470,12 +495,14 @@ class CellPredictionsDisplay:
                 colour = (
                     "white" if true is None else ("lime" if pred == true else "red")
                 )
+                if colour == "red":  # the truth beside a wrong answer
+                    text += "\nis " + ("empty" if true < 0 else self.target_names[true])
                 ax.text(
                     left + (cell % cols + 0.5) * cell_w,
-                    top + (cell // cols + 0.85) * cell_h,
+                    top + (cell // cols + 0.97) * cell_h,
                     text,
                     color=colour,
-                    fontsize=6,
+                    fontsize=9,
                     ha="center",
                     va="bottom",
                     bbox={"facecolor": "black", "alpha": 0.7, "pad": 1, "lw": 0},

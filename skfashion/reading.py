@@ -91,6 +91,8 @@ class PictureReading:
     read_as : {"item", "canvas", "items anywhere"}
     items : list of FoundItem
         Best first; empty when no item was named.
+    alternatives : list of FoundItem
+        For a single-label model, the next likeliest classes of its one item.
     note : str or None
         Why no item is named, when none is (``"no item found"``, or several
         items where the model reads one).
@@ -99,6 +101,7 @@ class PictureReading:
     path: str
     read_as: str
     items: list[FoundItem] = field(default_factory=list)
+    alternatives: list[FoundItem] = field(default_factory=list)
     note: str | None = None
 
     def lines(self) -> list[str]:
@@ -113,15 +116,18 @@ class PictureReading:
             return [f"{self.path}: {self.note or 'no item found'} {how}"]
         if self.read_as == "items anywhere":
             return [f"{self.path}: {item.text()} {how}" for item in self.items]
-        return [f"{self.path}: " + ", ".join(i.text() for i in self.items) + f" {how}"]
+        found = ", ".join(i.text() for i in [*self.items, *self.alternatives])
+        return [f"{self.path}: {found} {how}"]
 
     def as_json(self) -> dict:
-        """``{"path", "read_as", "items": [...]}``, and ``note`` if any."""
+        """``{"path", "read_as", "items": [...]}``; ``alternatives``, ``note``."""
         reading = {
             "path": self.path,
             "read_as": self.read_as,
             "items": [item.as_json() for item in self.items],
         }
+        if self.alternatives:
+            reading["alternatives"] = [item.as_json() for item in self.alternatives]
         if self.note:
             reading["note"] = self.note
         return reading
@@ -223,7 +229,7 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
         canvas = canvas_from_picture(picture, net.input_shape_)
         if canvas.any():
             reading.items = _describe(model, net, canvas[np.newaxis], top)
-        return reading
+        return _split_alternatives(reading, net)
     reading = PictureReading(name, "item")
     try:
         shapes = count_shapes(picture)
@@ -238,6 +244,13 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
         )
         return reading
     reading.items = _describe(model, net, _as_input(image, net, model), top)
+    return _split_alternatives(reading, net)
+
+
+def _split_alternatives(reading, net):
+    """A single-label model names one item: its other classes are alternatives."""
+    if not hasattr(net, "head"):
+        reading.items, reading.alternatives = reading.items[:1], reading.items[1:]
     return reading
 
 

@@ -156,7 +156,7 @@ def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
                 rng.randint(0, width - side + 1),
                 rng.randint(0, height - side + 1),
             )
-            placed = box + [left, top, left, top]
+            placed = box + np.array([left, top, left, top])
             if all(
                 max(
                     placed[0] - t[3],

@@ -426,3 +426,51 @@ def test_a_saved_multi_label_model_keeps_no_training_settings(tmp_path):
     model = skfashion.load(out)
     for estimator in (model, model.base, model.base_estimator_):
         assert estimator.checkpoint_dir is None and estimator.verbose == 0
+
+
+def test_the_anywhere_head_on_the_command_line(models, fashion_test, tmp_path, capsys):
+    import json
+
+    from photos import outfit_photo
+
+    from skfashion.box_metrics import box_iou
+
+    single, multi = models
+    out = tmp_path / "anywhere.skf"
+    argv = ["train", "--kind", "multi", "--head", "anywhere", "--base", str(single)]
+    common = ["--epochs", "2", "--train-size", "3000", "--quiet", "--out", str(out)]
+    assert main([*argv, *common]) == 0
+    assert main(["evaluate", "--model", str(out), "--test-size", "300", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "anywhere_map50" in printed and "anywhere_count_accuracy" in printed
+    items = fashion_test.images[:3].reshape(-1, 28, 28)
+    photo, truth = outfit_photo(items, fashion_test.target[:3], random_state=0)
+    photo.save(tmp_path / "outfit.jpg")
+    assert (
+        main(["predict", "--model", str(out), "--json", str(tmp_path / "outfit.jpg")])
+        == 0
+    )
+    reading = json.loads(capsys.readouterr().out)
+    assert reading["path"] == str(tmp_path / "outfit.jpg")
+    assert reading["read_as"] == "items anywhere"
+    boxes = np.array([item["box"] for item in reading["items"]]).reshape(-1, 4)
+    assert all(set(item) == {"class", "score", "box"} for item in reading["items"])
+    assert (boxes[:, :2] >= 0).all() and (boxes[:, 2] <= photo.size[0]).all()
+    # boxes in the photo's own pixels: most true items have a found box on
+    # them (after 2 epochs on 3,000 items a trouser's legs may be two items)
+    overlap = box_iou(truth[:, 1:], boxes).max(axis=1, initial=0)
+    assert (overlap >= 0.5).sum() >= 2, (truth, boxes)
+    assert main(["predict", "--model", str(out), str(tmp_path / "outfit.jpg")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(boxes)
+    assert all(line.endswith("(read as items anywhere)") for line in lines)
+    # a single-label model gives one item, without a box; a blank canvas none
+    trouser = _photo(
+        fashion_test.images[fashion_test.target == 1][0], tmp_path / "t.png"
+    )
+    assert main(["predict", "--model", str(single), "--json", str(trouser)]) == 0
+    (item,) = json.loads(capsys.readouterr().out)["items"][:1]
+    assert set(item) == {"class", "score"}
+    Image.new("RGB", (56, 56), "white").save(tmp_path / "white.png")
+    assert main(["predict", "--model", str(multi), str(tmp_path / "white.png")]) == 0
+    assert capsys.readouterr().out.endswith(": no item found (read as a canvas)\n")

@@ -123,3 +123,18 @@ def test_boxes_are_drawn_green_red_and_dashed_on_the_given_axes():
     assert colours[0][:3] == (0.0, 1.0, 0.0) and colours[1][:3] == (1.0, 0.0, 0.0)
     assert styles == ["solid", "solid", "dashed", "dashed"]
     plt.close(fig)
+
+
+def test_a_wrong_cell_shows_the_truth_and_bars_mark_the_answer():
+    from skfashion.plotting import CellPredictionsDisplay, ProbabilityBarDisplay
+
+    canvases = np.zeros((1, 16, 16), dtype=np.uint8)
+    display = CellPredictionsDisplay(canvases, [[0, 1, -1, -1]], [[0, 2, 3, -1]])
+    texts = [t.get_text() for t in display.plot().ax_.texts]
+    assert texts == ["T-shirt/top", "Trouser\nis Pullover", "empty?\nis Dress"]
+    proba = np.array([0.1, 0.7, 0.2])
+    bars = ProbabilityBarDisplay(
+        proba, np.eye(3)[2], ["a", "b", "c"], predicted=proba == proba.max()
+    ).plot()
+    (marker,) = [line for line in bars.ax_.lines if line.get_label() == "predicted"]
+    assert marker.get_xdata().tolist() == [1]
