@@ -264,14 +264,19 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
 def _shapes(ink: np.ndarray) -> tuple[np.ndarray, int]:
     """Separate shapes of ink: labels of the pixels, and their number.
 
-    Pixels above a fifth of the brightest are ink; shapes smaller than a
-    twentieth of the largest (specks, noise) are not counted.
+    Pixels above a fifth of the brightest are ink; parts closer than 2% of
+    the picture's shorter side are one shape (a sandal's straps); shapes
+    smaller than a twentieth of the largest (specks, noise) are not counted.
     """
     from scipy import ndimage
 
     if ink.max(initial=0) < 24:
         return np.zeros(ink.shape, int), 0
-    labels, _ = ndimage.label(ink > 0.2 * ink.max(), structure=np.ones((3, 3)))
+    mask = ink > 0.2 * ink.max()
+    reach = max(1, round(0.01 * min(ink.shape)))
+    joined = ndimage.binary_dilation(mask, np.ones((2 * reach + 1,) * 2))
+    labels, _ = ndimage.label(joined, structure=np.ones((3, 3)))
+    labels = np.where(mask, labels, 0)
     sizes = np.bincount(labels.ravel())[1:]
     keep = np.flatnonzero(sizes >= max(sizes.max(initial=0) / 20, 4)) + 1
     labels = np.where(np.isin(labels, keep), labels, 0)
@@ -308,7 +313,7 @@ def count_shapes(picture) -> int:
 
 
 def items_canvas_from_picture(
-    picture, *, item_side: int = 32, max_side: int = 640
+    picture, *, item_side: int = 28, max_side: int = 640
 ) -> tuple[np.ndarray, float]:
     """A canvas of light items on black, scaled so its items are ``item_side``.
 
@@ -321,7 +326,7 @@ def items_canvas_from_picture(
     Parameters
     ----------
     picture : str, path-like, binary file or PIL.Image.Image
-    item_side : int or None, default=32
+    item_side : int or None, default=28
         Pixels a side of a typical item on the canvas; ``None``: the
         picture's own size.
     max_side : int, default=640
@@ -350,10 +355,12 @@ def items_canvas_from_picture(
         from scipy import ndimage
 
         slices = ndimage.find_objects(labels)
-        sides = [
-            max(r.stop - r.start, c.stop - c.start) for r, c in filter(None, slices)
-        ]
-        scale = item_side / float(np.median(sides))
+        sides = np.array(
+            [max(r.stop - r.start, c.stop - c.start) for r, c in filter(None, slices)]
+        )
+        # the items' size: the median of the shapes not far smaller than the
+        # largest (items are 18 to 42% of a photo's side, specks much less)
+        scale = item_side / float(np.median(sides[sides >= 0.3 * sides.max()]))
     else:
         scale = 1.0
     if item_side is None:
