@@ -510,6 +510,47 @@ class NamerLoss(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
+@keras.saving.register_keras_serializable(package="skfashion")
+class EachSlot(layers.Layer):
+    """Apply a network of one item to every slot of ``(n, slots, ...)`` items.
+
+    The slots are merged into the batch (a reshape, not a loop or a map), so
+    batch normalisation sees every item of the batch at once, on every
+    backend.
+
+    Parameters
+    ----------
+    network : keras.Model
+        Takes ``(h, w, 1)`` items; returns ``(k,)`` outputs.
+    """
+
+    def __init__(self, network, **kwargs):
+        super().__init__(**kwargs)
+        self.network = network
+
+    def call(self, items):
+        """``(n, slots, k)`` outputs for ``(n, slots, h, w, 1)`` items."""
+        slots = items.shape[1]
+        outputs = self.network(ops.reshape(items, (-1, *items.shape[2:])))
+        return ops.reshape(outputs, (-1, slots, outputs.shape[-1]))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], self.network.output_shape[-1])
+
+    def get_config(self):
+        """The layer's settings, its network serialised (Keras saving)."""
+        return {
+            **super().get_config(),
+            "network": keras.saving.serialize_keras_object(self.network),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """The layer from :meth:`get_config`'s settings (Keras saving)."""
+        config["network"] = keras.saving.deserialize_keras_object(config["network"])
+        return cls(**config)
+
+
 def build_anywhere_network(
     cell_network: keras.Model, slots: int, *, seed: int | None = None
 ) -> keras.Model:
@@ -541,7 +582,7 @@ def build_anywhere_network(
     item_shape = tuple(cell_network.input_shape[1:3])
     canvases = keras.Input((None, None, 1), name="canvases")
     items = keras.Input((slots, *item_shape, 1), name="items")
-    names = layers.TimeDistributed(namer, name="names")(items)
+    names = EachSlot(namer, name="names")(items)
     maps = layers.Identity(name="maps")(finder(canvases))
     return keras.Model(
         {"canvases": canvases, "items": items},

@@ -584,7 +584,7 @@ class BoxPredictionsDisplay:
                 top + y0 - 1,
                 text,
                 color=colour,
-                fontsize=6,
+                fontsize=8,
                 va="bottom",
                 bbox={"facecolor": "black", "alpha": 0.7, "pad": 1, "lw": 0},
             )

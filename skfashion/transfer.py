@@ -680,7 +680,7 @@ class MultiLabelTransfer(ImageClassifier):
         for index, canvases in self._anywhere_canvases(X):
             canvas, boxes, scores, proba = anywhere.find_items(
                 self.model_.get_layer("finder"),
-                self.model_.get_layer("names").layer,
+                self.model_.get_layer("names").network,
                 canvases,
                 stride=self.stride_,
                 item_shape=self.item_shape_,
