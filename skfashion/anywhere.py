@@ -386,7 +386,8 @@ def crop_items(
 
     Returns
     -------
-    crops : ndarray of shape (m, *item_shape), float32
+    crops : ndarray of shape (m, h, w), float32
+        ``(h, w)`` is ``item_shape``.
 
     Examples
     --------

@@ -427,8 +427,8 @@ def layout_count_confusion(layout_true, layout_pred, *, ax=None):
 class CellPredictionsDisplay:
     """Canvases with each cell's predicted content written on it.
 
-    Names in green are right, in red wrong (a wrongly empty cell reads
-    "empty?"); without a true layout every name is white.
+    Names in green are right, in red wrong with the truth below (a wrongly
+    empty cell reads "empty?"); without a true layout every name is white.
 
     Parameters
     ----------
@@ -450,7 +450,7 @@ class CellPredictionsDisplay:
     >>> pred, true = [[0, -1, -1, 1], [-1] * 4], [[0, -1, -1, 2], [-1] * 4]
     >>> display = CellPredictionsDisplay(canvases, pred, true).plot()
     >>> [t.get_text() for t in display.ax_.texts]
-    ['T-shirt/top', 'Trouser']
+    ['T-shirt/top', 'Trouser\\nis Pullover']
     """
 
     def __init__(
