@@ -50,10 +50,6 @@ __all__ = [
     "training_batch",
 ]
 
-#: Channels of the finder's output: the centre's probability, then the
-#: log-distances (in strides) to the box's left, top, right and bottom.
-N_OUTPUTS = 5
-
 
 def feature_network(cell_network: keras.Model) -> keras.Model:
     """The convolutions of a grid-aware network, on images of any size.

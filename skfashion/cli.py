@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 from . import __version__
-from .datasets import DataFileError, class_name, load_fashion_mnist
+from .datasets import DataFileError, load_fashion_mnist
 from .presets import PRESETS as _PRESETS
 from .report import DemoSettings, Log, run_demo, write_pictures
 
@@ -314,13 +314,6 @@ def _evaluate(args, log) -> int:
     for name, value in results.items():
         print(f"{name:16s} {value:.4f}")
     return 0
-
-
-def _class_name(label) -> str:
-    """A class index's Fashion-MNIST name; any other label as it is."""
-    import numpy as np
-
-    return class_name(label) if isinstance(label, int | np.integer) else str(label)
 
 
 def _predict(args, log) -> int:
