@@ -43,6 +43,7 @@ __all__ = [
     "box_targets",
     "build_anywhere_network",
     "build_finder_network",
+    "count_items",
     "crop_items",
     "decode_boxes",
     "feature_network",
@@ -286,6 +287,30 @@ def _peaks(heat: np.ndarray) -> np.ndarray:
         [padded[:, i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=0
     )
     return heat >= neighbours
+
+
+def count_items(maps: np.ndarray, thresholds) -> np.ndarray:
+    """(n, k) items :func:`decode_boxes` finds on each canvas, at each threshold.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (n, h', w', 5)
+        The finder's outputs.
+    thresholds : array-like of shape (k,)
+        Smallest centre probabilities of an item.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.anywhere import count_items
+    >>> maps = np.zeros((1, 5, 5, 5))
+    >>> maps[0, 1, 1, 0], maps[0, 3, 3, 0] = 0.9, 0.4
+    >>> count_items(maps, [0.3, 0.5]).tolist()
+    [[2, 1]]
+    """
+    heat = maps[..., 0]
+    peaks = np.where(_peaks(heat), heat, -np.inf).reshape(len(heat), -1)
+    return (peaks[:, :, None] >= np.asarray(thresholds)).sum(axis=1)
 
 
 def decode_boxes(

@@ -164,7 +164,7 @@ def _resize(grey: np.ndarray, shape) -> np.ndarray:
     return np.clip(np.asarray(resized, dtype=np.float64), 0, None)
 
 
-def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
+def item_from_picture(picture, *, size: int = 28, return_shapes: bool = False):
     """Turn a picture of one item into a Fashion-MNIST-like item.
 
     As Fashion-MNIST was made from product photos: the background, estimated
@@ -181,10 +181,15 @@ def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
         they are decoded.
     size : int, default=28
         Side of the returned item.
+    return_shapes : bool, default=False
+        Also return how many separate shapes of ink the picture holds (as
+        :func:`count_shapes`, from the same decoding).
 
     Returns
     -------
     item : ndarray of shape (size, size), dtype uint8
+    n_shapes : int
+        With ``return_shapes``.
 
     Raises
     ------
@@ -207,14 +212,15 @@ def item_from_picture(picture, *, size: int = 28) -> np.ndarray:
     ...
     skfashion.images.NoItemError: no item found in the picture
     """
-    ink = _foreground(_grey(picture))
-    rows, cols = np.nonzero(_check_found(ink, picture))
-    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    whole = _foreground(_grey(picture))
+    rows, cols = np.nonzero(_check_found(whole, picture))
+    ink = whole[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     side = max(ink.shape)
     square = np.zeros((side, side))
     top, left = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
     square[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
-    return _stretch(_resize(square, (size, size)))
+    item = _stretch(_resize(square, (size, size)))
+    return (item, _shapes(whole)[1]) if return_shapes else item
 
 
 def _stretch(pixels: np.ndarray) -> np.ndarray:

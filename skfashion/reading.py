@@ -204,7 +204,6 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
     from .images import (
         NoItemError,
         canvas_from_picture,
-        count_shapes,
         item_from_picture,
         items_canvas_from_picture,
     )
@@ -232,8 +231,7 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
         return _split_alternatives(reading, net)
     reading = PictureReading(name, "item")
     try:
-        shapes = count_shapes(picture)
-        image = item_from_picture(picture)
+        image, shapes = item_from_picture(picture, return_shapes=True)
     except NoItemError:
         return reading
     if shapes > 1:
