@@ -76,9 +76,9 @@ class CNNClassifier(ImageClassifier):
         average pooling (fewer parameters; the tutorial found it worse).
     architecture : {"canvas", "cells"}, default="canvas"
         The tutorial's network over whole canvases, or the grid-aware one.
-    tower : {"tutorial", "bn"}, default="tutorial"
+    tower : {"tutorial", "bn", "res"}, default="tutorial"
         The convolution stack (see :mod:`skfashion.networks`): the tutorial's,
-        or 3x3 convolutions with batch normalisation.
+        3x3 convolutions with batch normalisation, or a residual network.
     grid : tuple of (int, int), default=(2, 2)
         Rows and columns of cells in the training canvases, for
         ``architecture="cells"`` without ``augment`` (with ``augment`` the
@@ -96,6 +96,15 @@ class CNNClassifier(ImageClassifier):
         Mix the one-hot targets with the uniform distribution.
     flip : bool, default=False
         Flip training items left to right at random (``architecture="cells"``).
+    shift : int, default=0
+        Move training items by up to this many pixels at random in each
+        direction (``architecture="cells"``).
+    erase : float, default=0.0
+        Probability of blacking out a random rectangle of a training item
+        (random erasing; ``architecture="cells"``).
+    test_flip : bool, default=False
+        Predict the mean of the probabilities of each image and its mirror
+        image (flip test-time augmentation; twice the cost of predicting).
     augment : QuadrantExpander, default=None
         Draw new canvases from the raw training items every epoch; ``fit``
         then takes raw items. The ``"canvas"`` network predicts canvases (raw
@@ -167,6 +176,9 @@ class CNNClassifier(ImageClassifier):
         "lr_schedule": [StrOptions({"constant", "cosine"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "flip": ["boolean"],
+        "shift": [Interval(Integral, 0, None, closed="left")],
+        "erase": [Interval(Real, 0, 1, closed="both")],
+        "test_flip": ["boolean"],
     }
 
     def __init__(
@@ -183,6 +195,9 @@ class CNNClassifier(ImageClassifier):
         lr_schedule="constant",
         label_smoothing=0.0,
         flip=False,
+        shift=0,
+        erase=0.0,
+        test_flip=False,
         augment=None,
         epochs=15,
         batch_size=32,
@@ -221,6 +236,9 @@ class CNNClassifier(ImageClassifier):
         self.lr_schedule = lr_schedule
         self.label_smoothing = label_smoothing
         self.flip = flip
+        self.shift = shift
+        self.erase = erase
+        self.test_flip = test_flip
 
     @classmethod
     def from_preset(cls, preset: str, **params) -> CNNClassifier:
@@ -327,12 +345,21 @@ class CNNClassifier(ImageClassifier):
         """Probabilities of each canvas: the mean over its non-empty cells.
 
         Empty cells (all pixels 0) are never computed; a canvas with no item
-        gets the probabilities of one black cell.
+        gets the probabilities of one black cell. With ``test_flip``, each
+        image's probabilities are the mean of its own and its mirror image's.
         """
+
+        def predict(images):
+            proba = predict_in_batches(self.model_, images, **kwargs)
+            if getattr(self, "test_flip", False):  # older model files lack it
+                mirrored = predict_in_batches(self.model_, images[:, :, ::-1], **kwargs)
+                proba = (proba + mirrored) / 2
+            return proba
+
         if self.architecture != "cells":
-            return super()._predict_network(images, **kwargs)
+            return predict(images[..., np.newaxis])
         proba, inked = predict_inked_cells(
-            lambda cells: predict_in_batches(self.model_, cells, **kwargs),
+            predict,
             images,
             self.cell_shape_,
             at_least_one=True,
@@ -342,10 +369,11 @@ class CNNClassifier(ImageClassifier):
         return np.add.reduceat(proba, starts, axis=0) / counts[:, np.newaxis]
 
     def _keras_build_fn(self, compile_kwargs):
-        if self.flip and self.architecture != "cells":
-            raise ValueError(
-                "flip=True flips items in their cell: architecture='cells'"
-            )
+        for name in ("flip", "shift", "erase"):
+            if getattr(self, name) and self.architecture != "cells":
+                raise ValueError(
+                    f"{name} augments items in their cell: set architecture='cells'"
+                )
         network = dict(
             tower=self.tower,
             filters=tuple(self.filters),
@@ -356,7 +384,13 @@ class CNNClassifier(ImageClassifier):
         if self.architecture == "cells":
             seed = self._random_state if isinstance(self._random_state, int) else None
             model = build_cell_network(
-                self.cell_shape_, self.n_classes_, flip=self.flip, seed=seed, **network
+                self.cell_shape_,
+                self.n_classes_,
+                flip=self.flip,
+                shift=self.shift,
+                erase=self.erase,
+                seed=seed,
+                **network,
             )
         else:
             model = build_canvas_network(self.input_shape_, self.n_classes_, **network)

@@ -25,6 +25,17 @@ PRESETS: dict[str, dict] = {
         "epochs": 12,
     },
 }
+PRESETS["strong"] = {
+    **PRESETS["fast"],
+    "tower": "res",
+    "filters": (32, 64, 128),
+    "pooling": "average",
+    "dropout": 0.1,
+    "shift": 2,
+    "erase": 0.3,
+    "test_flip": True,
+    "epochs": 30,
+}
 PRESETS["quick"] = {
     **PRESETS["fast"],
     "filters": (16, 32, 32),

@@ -1,0 +1,162 @@
+"""Train the models that skfashion ships, from scratch (``make pretrained``).
+
+::
+
+    python scripts/train_pretrained.py [NAME ...] [--out skfashion/trained]
+        [--work .pretrained] [--test-size N]
+
+Each model is trained by the recipes the command line uses
+(:mod:`skfashion.recipes`) on the 60,000 training items, seed 0, with its
+checkpoint in ``WORK/NAME/``: an interrupted run, started again, resumes
+after its last finished epoch. It is saved as ``OUT/NAME.skf`` beside its
+card ``OUT/NAME.json`` (recipe, seed, size, cost, the data's checksum, test
+scores measured here, versions, date, intended use and limits). A model whose
+file exists is kept (delete it to train it again); heads are trained on the
+base file shipped beside them. Last, ``OUT/manifest.json`` gets the SHA-256
+of every model file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: name: (kind, recipe or base model, what it is for)
+MODELS = {
+    "fast": ("single", "fast", "names one item per image, quickly"),
+    "strong": ("single", "strong", "names one item per image, most accurately"),
+    "fast-cells": ("cells", "fast", "names the item in each cell of a grid canvas"),
+    "strong-cells": ("cells", "strong", "names the item in each cell of a grid canvas"),
+    "fast-anywhere": ("anywhere", "fast", "finds, names and boxes items anywhere"),
+}
+
+
+def _data_checksum(images, labels) -> str:
+    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+    digest.update(np.ascontiguousarray(labels).tobytes())
+    return digest.hexdigest()
+
+
+def _train(name, out, work, train, test, test_size):
+    from skfashion import recipes
+    from skfashion.models import load, save
+
+    kind, source, use = MODELS[name]
+    X, y = train.images, train.target
+    if kind == "single":
+        model = recipes.single_label(source, seed=0, verbose=2)
+    else:
+        base = load(out / f"{source}.skf")
+        model = recipes.multi_label(
+            base,
+            head=kind,
+            seed=0,
+            validation_split=0.1 if kind == "anywhere" else None,
+            threshold="tuned" if kind == "anywhere" else 0.5,
+        )
+    model.set_params(checkpoint_dir=str(work / name))
+    wall, cpu = time.perf_counter(), time.process_time()
+    fit = recipes.fit_single_label if kind == "single" else recipes.fit_multi_label
+    fit(model, X, y, seed=0)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    images, labels = test.images[:test_size], test.target[:test_size]
+    if kind == "single":
+        scores = recipes.evaluate_single_label(model, images, labels)
+    elif kind == "cells":
+        scores = recipes.evaluate_multi_label(model, images, labels).summary
+    else:
+        scores = recipes.evaluate_anywhere(model, images, labels, n=2000).summary
+    save(recipes.for_saving(model), out / f"{name}.skf")
+    card = {
+        "name": name,
+        "kind": kind,
+        "intended_use": use,
+        "recipe": source if kind == "single" else f"head={kind!r} on {source!r}",
+        "params": _params(model),
+        "seed": 0,
+        "training": {
+            "items": len(X),
+            "data_sha256": _data_checksum(X, y),
+            "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1),
+            "machine": f"{platform.machine()}, {_cpus()} CPU cores",
+        },
+        "test": {"items": len(images), **_jsonable(scores)},
+        "versions": _versions(),
+        "date": datetime.date.today().isoformat(),
+    }
+    (out / f"{name}.json").write_text(json.dumps(card, indent=2) + "\n")
+    print(json.dumps({"name": name, "test": card["test"], **card["training"]}))
+
+
+def _params(model) -> dict:
+    params = model.get_params(deep=False)
+    return {
+        k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+        for k, v in params.items()
+        if k not in ("verbose", "checkpoint_dir", "base", "callbacks")
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 4)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def _versions() -> dict:
+    import keras
+    import sklearn
+
+    import skfashion
+
+    return {
+        "skfashion": skfashion.__version__,
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--out", default="skfashion/trained")
+    parser.add_argument("--work", default=".pretrained")
+    parser.add_argument("--test-size", type=int, default=None)
+    args = parser.parse_args(argv)
+    from skfashion.datasets import load_fashion_mnist
+
+    out, work = Path(args.out), Path(args.work)
+    out.mkdir(parents=True, exist_ok=True)
+    train = load_fashion_mnist()
+    test = load_fashion_mnist(subset="test")
+    for name in args.names:
+        if (out / f"{name}.skf").exists():
+            print(f"{name}: {out / name}.skf exists, kept")
+            continue
+        _train(name, out, work, train, test, args.test_size)
+
+
+if __name__ == "__main__":
+    main()
