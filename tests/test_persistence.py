@@ -84,6 +84,26 @@ def test_round_trip_predicts_the_same(fitted, tmp_path, name):
         assert loaded.base_estimator_.model_ is not None
 
 
+def test_a_file_without_optimizer_state_is_smaller_and_predicts_the_same(
+    fitted, tmp_path
+):
+    import warnings
+
+    model, X = fitted["cells head"]
+    full, lean = tmp_path / "full.skf", tmp_path / "lean.skf"
+    skfashion.save(model, full)
+    skfashion.save(model, lean, optimizer=False)
+    assert lean.stat().st_size < 0.8 * full.stat().st_size
+    assert model.model_.optimizer.built  # the estimator saved keeps its state
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras' "Skipping variable loading" too
+        loaded = skfashion.load(lean)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    items, labels = lit_bands(60)
+    loaded.set_params(warm_start=True, epochs=1).fit(items, labels)  # starts afresh
+    assert int(loaded.model_.optimizer.iterations) > 0
+
+
 def test_shared_objects_stay_shared(fitted, tmp_path):
     transfer = fitted["cells head"][0]
     assert transfer.base is transfer.base_estimator_
