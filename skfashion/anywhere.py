@@ -86,15 +86,17 @@ def feature_network(cell_network: keras.Model) -> keras.Model:
             "'anywhere' needs a grid-aware base (architecture='cells')"
         )
     tower = cell_network.get_layer("tower")
+    last = next(
+        layer
+        for layer in tower.layers
+        if isinstance(layer, layers.Flatten | layers.GlobalAveragePooling2D)
+    )
+    maps = keras.Model(tower.input, last.input)  # residual towers are graphs
+    copy = keras.models.clone_model(maps, input_tensors=keras.Input((None, None, 1)))
+    copy.set_weights(maps.get_weights())
     inputs = keras.Input((None, None, 1), name="pixels")
     x = cell_network.get_layer("scale")(inputs)
-    for layer in tower.layers[1:]:
-        if isinstance(layer, layers.Flatten | layers.GlobalAveragePooling2D):
-            break
-        copy = layer.__class__.from_config(layer.get_config())
-        x = copy(x)
-        copy.set_weights(layer.get_weights())
-    return keras.Model(inputs, x, name="features")
+    return keras.Model(inputs, copy(x), name="features")
 
 
 def stride_of(features: keras.Model, item_shape: tuple[int, int]) -> int:

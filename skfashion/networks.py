@@ -54,6 +54,7 @@ __all__ = [
     "build_cell_network",
     "build_grid_network",
     "build_tower",
+    "multiply_adds",
     "tower_of",
 ]
 
@@ -329,6 +330,31 @@ class GridOfCells(layers.Layer):
             config["cell_network"]
         )
         return cls(**config)
+
+
+def multiply_adds(network: keras.Model) -> int:
+    """Multiply-adds of one forward pass of ``network`` on one image.
+
+    Counts the convolutions (inside sub-models too) and dense layers; the
+    rest (normalisation, activations, pooling) costs far less.
+
+    Examples
+    --------
+    >>> from skfashion.networks import build_cell_network, multiply_adds
+    >>> multiply_adds(build_cell_network((28, 28), 10))
+    5676160
+    """
+    total = 0
+    for layer in network.layers:
+        if isinstance(layer, keras.Model):
+            total += multiply_adds(layer)
+        elif isinstance(layer, layers.Conv2D):
+            height, width, channels = layer.output.shape[1:]
+            size = math.prod(layer.kernel_size) * layer.input.shape[-1]
+            total += height * width * channels * size
+        elif isinstance(layer, layers.Dense):
+            total += math.prod(layer.kernel.shape)
+    return int(total)
 
 
 def tower_of(network: keras.Model, cell_shape: tuple[int, int]) -> keras.Model:

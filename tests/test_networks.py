@@ -182,8 +182,43 @@ def test_flips_only_while_training():
     assert "flip" in [layer.name for layer in cnn.model_.layers]
     once, twice = cnn.predict_proba(items), cnn.predict_proba(items)
     np.testing.assert_array_equal(once, twice)
-    with pytest.raises(ValueError, match="flip=True flips items in their cell"):
+    with pytest.raises(ValueError, match="flip augments items in their cell"):
         CNNClassifier(filters=(2,), epochs=1, flip=True).fit(items, y)
+
+
+def test_shifts_and_erasing_change_items_only_while_training():
+    net = build_cell_network((28, 28), 10, shift=3, erase=1.0, seed=0)
+    augment = keras.Model(net.input, net.get_layer("erase").output)
+    items = np.zeros((64, 28, 28, 1), np.float32)
+    items[:, 8:20, 8:20] = 255
+    trained = keras.ops.convert_to_numpy(augment(items, training=True))[..., 0]
+    ink = trained > 0
+    assert (ink.sum(axis=(1, 2)) < 144).mean() > 0.5  # erased (or shifted out)
+    rows = np.flatnonzero(ink.any(axis=(0, 2)))
+    assert rows.min() < 8 or rows.max() > 19  # moved
+    assert rows.min() >= 5 and rows.max() <= 22  # by at most 3 pixels
+    assert set(np.unique(trained)) <= {0.0, 1.0}  # whole pixels, black border
+    served = keras.ops.convert_to_numpy(augment(items, training=False))
+    np.testing.assert_array_equal(served, items / 255)
+
+
+def test_the_residual_tower_and_flip_test_time_augmentation():
+    from skfashion.anywhere import feature_network
+    from skfashion.networks import multiply_adds
+
+    tower = build_tower((28, 28), "res", filters=(32, 64, 128), pooling="average")
+    assert tower.output.shape == (None, 128)
+    assert sum(isinstance(layer, keras.layers.Add) for layer in tower.layers) == 2
+    net = build_cell_network((28, 28), 10, tower="res", filters=(32, 64, 128))
+    assert multiply_adds(net) > 6 * multiply_adds(build_cell_network((28, 28), 10))
+    features = feature_network(net)  # a graph, not a stack of layers
+    assert features.compute_output_shape((1, 96, 64, 1)) == (1, 24, 16, 128)
+    items, y = _items()
+    cnn = CNNClassifier(**{**CELLS, "tower": "res", "grid": (1, 1)}).fit(items, y)
+    proba = cnn.predict_proba(items)
+    mirrored = cnn.predict_proba(items[:, :, ::-1])
+    cnn.set_params(test_flip=True)
+    assert_allclose(cnn.predict_proba(items), (proba + mirrored) / 2, atol=1e-6)
 
 
 def test_presets():
