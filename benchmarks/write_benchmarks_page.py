@@ -144,6 +144,106 @@ def _anywhere_lines(r: dict) -> list[str]:
     return lines
 
 
+#: Peak fp32 multiply-adds per second of this machine: 2 Zen 3 cores at
+#: 2.45 GHz, two 8-wide FMA units each (157 GFLOPS).
+PEAK_MACS = 2 * 2.45e9 * 2 * 8
+
+
+def _throughput(macs: int, items: int, epochs: int, seconds: float) -> float:
+    """Training's share of the peak: a forward and two backward passes per item."""
+    return 3 * macs * items * epochs / seconds / PEAK_MACS
+
+
+def _presets_lines(timing: dict) -> list[str]:
+    rows = {row["name"]: row for row in timing["rows"]}
+    tutorial = rows.pop("tutorial recipe")
+    wall15, cpu15 = tutorial["wall_15_epochs"], tutorial["cpu_15_epochs"]
+    lines = [
+        "## The presets against the tutorial, in one run",
+        "",
+        f"`{timing['command']}`: the tutorial recipe for {tutorial['epochs']} of "
+        f"its 15 epochs ({tutorial['wall'] / tutorial['epochs']:.1f} s wall, "
+        f"{tutorial['cpu'] / tutorial['epochs']:.1f} s CPU an epoch: 15 epochs "
+        f"are {wall15:.0f} s wall, {cpu15:.0f} s CPU), then each preset, one after "
+        "the other with nothing else running; test accuracy on the 10,000 "
+        "expanded test images. *Throughput*: multiply-adds of training (3 per "
+        "weight and item: forward, and backward to activations and weights) per "
+        "second of wall time, as a share of this machine's peak "
+        "(157 GFLOPS fp32).",
+        "",
+        "| preset | weights | multiply-adds | epochs | test accuracy "
+        "| training wall | CPU | wall / tutorial's 15 epochs | throughput |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in rows.items():
+        share = _throughput(
+            row["multiply_adds"], timing["train_items"], row["epochs"], row["wall"]
+        )
+        lines.append(
+            f"| {name} | {row['parameters']:,} | {row['multiply_adds'] / 1e6:.2f} M "
+            f"| {row['epochs']} | {row['accuracy']:.4f} | {row['wall']:.0f} s "
+            f"| {row['cpu']:.0f} s | {row['wall'] / wall15:.2f} "
+            f"| {share:.0%} |"
+        )
+    return lines
+
+
+def _sweep_lines(sweep: list[dict]) -> list[str]:
+    lines = [
+        "## The fast preset: what each change gave",
+        "",
+        "`python benchmarks/sweep_fast.py PARAMS...`: `CNNClassifier.from_preset("
+        "'fast', **PARAMS)` on the 60,000 training items, seed 0, scored on the "
+        "10,000 test items; *5 shifts*: the mean of the predictions of the test "
+        "items and of the items moved by one pixel up, down, left and right. "
+        "These ran beside the strong preset's training, so their wall times are "
+        "up to twice a quiet machine's: compare CPU times.",
+        "",
+        "| changes over `fast` | weights | multiply-adds | test accuracy "
+        "| 5 shifts | wall | CPU |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in sweep:
+        params = ", ".join(f"{k}={v}" for k, v in row["params"].items())
+        shifted = row.get("accuracy_5_shifts")
+        lines.append(
+            f"| {row.get('note', '')}`{params}` | {row['weights']:,} "
+            f"| {row['multiply_adds'] / 1e6:.2f} M | {row['accuracy']:.4f} "
+            f"| {'' if shifted is None else f'{shifted:.4f}'} "
+            f"| {row['wall_s']:.0f} s | {row['cpu_s']:.0f} s |"
+        )
+    return lines
+
+
+def _strong_lines(strong: dict) -> list[str]:
+    card = strong["card"]
+    size = card["size"]
+    lines = [
+        "## The strong preset",
+        "",
+        f"`{strong['command']}`: `CNNClassifier.from_preset('strong')` "
+        f"({size['weights']:,} weights, {size['multiply_adds'] / 1e6:.1f} M "
+        "multiply-adds an item) on the 60,000 training items, seed 0, "
+        f"{card['params']['epochs']} epochs in {card['training']['wall_s'] / 60:.0f} "
+        f"min wall ({card['training']['cpu_s'] / 60:.0f} min CPU), beside other "
+        "work. Test accuracy on the 10,000 expanded test images: "
+        f"**{card['test']['accuracy']:.4f}** (with flip test-time augmentation; "
+        f"{strong['accuracy_without_flip']:.4f} without).",
+        "",
+        "Training log (accuracy on the augmented, label-smoothed training "
+        "batches; no test score was taken while training):",
+        "",
+        "| epoch | seconds | training accuracy | loss |",
+        "|---|---|---|---|",
+    ]
+    for row in strong["log"]:
+        lines.append(
+            f"| {row['epoch']} | {row['seconds']} | {row['accuracy']:.4f} "
+            f"| {row['loss']:.4f} |"
+        )
+    return lines
+
+
 def main():
     networks = json.loads((RESULTS / "networks.json").read_text())
     rows = networks["rows"]
@@ -377,6 +477,15 @@ def main():
                 f"| {name} | {run['wall_s']:.1f} s | {run['main_process_cpu_s']:.1f} s "
                 f"| {run['best_score']:.4f} |"
             )
+    timing = _result("presets.json")
+    if timing:
+        lines += ["", *_presets_lines(timing)]
+    strong = _result("strong.json")
+    if strong:
+        lines += ["", *_strong_lines(strong)]
+    sweep = _result("fast_sweep.json")
+    if sweep:
+        lines += ["", *_sweep_lines(sweep)]
     extra = RESULTS / "notes.md"
     if extra.is_file():
         lines += ["", extra.read_text().strip()]
