@@ -27,6 +27,8 @@ import argparse
 import json
 import os
 import platform
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -202,8 +204,7 @@ def main():
             "keras": keras.__version__,
             "backend": keras.backend.backend(),
         },
-        "command": "python benchmarks/bench_networks.py"
-        + (" --quick" if args.quick else ""),
+        "command": shlex.join(["python", *sys.argv]),
         "train_items": len(X),
         "test_items": len(X_test),
         "seed": 0,

@@ -3,8 +3,9 @@
     skfashion demo [--quick] [--recipe NAME] [--epochs N] [--head cells|dense]
                    [--fresh] [--fine-tune] [--out DIR]
     skfashion train --kind single|multi [--recipe NAME] [--config FILE] --out MODEL
-    skfashion evaluate --model MODEL
-    skfashion predict --model MODEL IMAGE...
+    skfashion evaluate [--model MODEL]
+    skfashion predict [--model MODEL] IMAGE...
+    skfashion models
     skfashion show [--out DIR]
     skfashion data [--no-download]
 
@@ -289,14 +290,75 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
     return str(folder)
 
 
-def _evaluate(args, log) -> int:
-    from . import recipes
-    from .models import MultiLabelTransfer, load
+def _load_model(spec: str | None, trust_pickle: bool, *, say: bool = True):
+    """The model of ``--model``: a file, a shipped model's name, or ``fast``."""
+    from .models import load
+    from .zoo import model_card, pretrained
 
-    model = load(args.model, trust_pickle=args.trust_pickle)
+    if spec is not None and (Path(spec).exists() or spec not in pretrained()):
+        return load(spec, trust_pickle=trust_pickle)
+    name = spec or "fast"
+    if name not in pretrained():
+        raise ValueError(
+            "this installation ships no trained model: give --model FILE "
+            "(skfashion train makes one)"
+        )
+    if spec is None and say:
+        accuracy = model_card(name)["test"]["accuracy"]
+        print(
+            f"skfashion: using the shipped model {name!r} (test accuracy "
+            f"{accuracy:.3f}); --model FILE or NAME (skfashion models) for another",
+            file=sys.stderr,
+        )
+    return pretrained(name)
+
+
+def _models(args, log) -> int:
+    from .zoo import TRAINED, model_card, pretrained
+
+    names = pretrained()
+    if not names:
+        print("this installation ships no trained model (make pretrained makes them)")
+        return 0
+    print(f"{'name':14s} {'kind':9s} {'test':>7s} {'weights':>9s} {'file':>7s}  for")
+    for name in names:
+        card = model_card(name)
+        test = card["test"]
+        score = test.get("accuracy", test.get("subset_accuracy"))
+        megabytes = (TRAINED / f"{name}.skf").stat().st_size / 2**20
+        print(
+            f"{name:14s} {card['kind']:9s} {score:7.4f} "
+            f"{card['size']['weights']:9,d} {megabytes:5.1f}MB  {card['intended_use']}"
+        )
+    print(
+        "test: accuracy (single), subset accuracy on test composites (cells, "
+        "anywhere); skfashion.model_card(NAME) holds the rest"
+    )
+    return 0
+
+
+def _evaluate(args, log) -> int:
+    from .zoo import pretrained
+
+    if args.model is not None:
+        return _evaluate_one(args, log, args.model)
+    names = pretrained()
+    if not names:
+        raise ValueError("this installation ships no trained model: give --model FILE")
+    for name in names:
+        print(f"== {name} (shipped)")
+        _evaluate_one(args, log, name)
+    return 0
+
+
+def _evaluate_one(args, log, spec: str) -> int:
+    from . import recipes
+    from .models import MultiLabelTransfer
+
+    model = _load_model(spec, args.trust_pickle)
     test = load_fashion_mnist(subset="test", data_home=args.data_home)
     images, labels = test.images[: args.test_size], test.target[: args.test_size]
-    with log.step(f"evaluating {args.model} on {len(images):,} test items"):
+    with log.step(f"evaluating {spec} on {len(images):,} test items"):
         if isinstance(model, MultiLabelTransfer):
             summary = recipes.evaluate_multi_label(
                 model, images, labels, seed=args.seed + 1
@@ -320,10 +382,9 @@ def _predict(args, log) -> int:
     """Every picture is read; one that cannot be is one line on stderr."""
     import json
 
-    from .models import load
     from .reading import read_picture
 
-    model = load(args.model, trust_pickle=args.trust_pickle)
+    model = _load_model(args.model, args.trust_pickle)
     failed = 0
     for path in args.images:
         try:
@@ -433,6 +494,10 @@ _DESCRIPTIONS = {
         "product photo is read as one item, a picture of the model's canvas "
         "size as a canvas."
     ),
+    "models": (
+        "List the trained models shipped with skfashion, with their test scores;"
+        " use one with --model NAME or skfashion.pretrained(NAME)."
+    ),
     "show": (
         "Draw the tutorial's pictures: items per class, expanded items and composites."
     ),
@@ -491,8 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--epochs",
         type=_positive,
-        help=f"single-label epochs (default {DemoSettings.epochs}; with --quick or "
-        "--recipe, the recipe's)",
+        help="single-label epochs (default: the recipe's)",
     )
     demo.add_argument(
         "--multi-epochs",
@@ -597,7 +661,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = _add_command(
         commands, "evaluate", with_data, "score a saved model on the test set"
     )
-    evaluate.add_argument("--model", required=True, help="a saved model file")
+    evaluate.add_argument(
+        "--model",
+        help="a saved model file, or a shipped model's name (default: score "
+        "every shipped model)",
+    )
     evaluate.add_argument(
         "--test-size", type=_positive, help="test items to use (default all 10,000)"
     )
@@ -615,7 +683,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_evaluate)
 
     predict = _add_command(commands, "predict", common, "classes in your own pictures")
-    predict.add_argument("--model", required=True, help="a saved model file")
+    predict.add_argument(
+        "--model",
+        help="a saved model file, or a shipped model's name (skfashion models;"
+        " default: the shipped 'fast')",
+    )
     predict.add_argument(
         "--trust-pickle",
         action="store_true",
@@ -645,6 +717,9 @@ def build_parser() -> argparse.ArgumentParser:
         "images", nargs="+", metavar="IMAGE", help="pictures to read (any format)"
     )
     predict.set_defaults(run=_predict)
+
+    models = _add_command(commands, "models", common, "the shipped trained models")
+    models.set_defaults(run=_models)
 
     show = _add_command(commands, "show", with_data, "draw the tutorial's pictures")
     show.add_argument(

@@ -11,9 +11,9 @@ A **tower** turns one image into a feature vector. Two are available:
 ``"bn"``
     Per block a 3x3 convolution, then (but in the last block) 2x2
     max-pooling, batch normalisation and ReLU; dropout on the flattened
-    features. With
-    filters (32, 64, 64) on 28x28 items and a 10-class head: 87,594
-    parameters and 5.7 M multiply-adds per item (``docs/benchmarks.md``).
+    features. With filters (16, 64, 64) on 28x28 items and a 10-class head
+    (the ``fast`` preset): 78,170 parameters and 3.8 M multiply-adds per item
+    (``docs/benchmarks.md``).
 ``"res"``
     A residual network in the manner of the fast CIFAR-10 ResNets: a 3x3
     convolution of the first filters, then per later block 2x2 max-pooling,

@@ -15,14 +15,15 @@ PRESETS: dict[str, dict] = {
     "fast": {
         "architecture": "cells",
         "tower": "bn",
-        "filters": (32, 64, 64),
+        "filters": (16, 64, 64),
         "dropout": 0.3,
         "batch_size": 128,
         "learning_rate": 3e-3,
         "lr_schedule": "cosine",
         "label_smoothing": 0.1,
         "flip": True,
-        "epochs": 12,
+        "test_flip": True,
+        "epochs": 10,
     },
 }
 PRESETS["strong"] = {
@@ -40,5 +41,6 @@ PRESETS["quick"] = {
     **PRESETS["fast"],
     "filters": (16, 32, 32),
     "flip": False,
+    "test_flip": False,
     "epochs": 2,
 }

@@ -31,8 +31,8 @@ class DemoSettings:
     ``preset`` names the single-label network and recipe
     (:meth:`~skfashion.models.CNNClassifier.from_preset`); ``epochs`` and
     ``batch_size`` left at ``None`` take the preset's. The demo trains the
-    ``fast`` network for 7 epochs (the preset's 12 are ``skfashion train``'s
-    default) and the cell-wise head for 2, to finish within five minutes.
+    ``fast`` preset as ``skfashion train`` does (its 10 epochs) and the
+    cell-wise head for 2, to finish within five minutes.
     ``head`` is the multi-label head
     (:class:`~skfashion.models.MultiLabelTransfer`). ``anywhere_epochs``
     epochs train the head that finds items anywhere too (0: not; the quick
@@ -40,7 +40,7 @@ class DemoSettings:
     """
 
     preset: str = "fast"
-    epochs: int | None = 7
+    epochs: int | None = None
     multi_epochs: int = 2
     anywhere_epochs: int = 1
     head: str = "cells"
