@@ -346,7 +346,8 @@ def multiply_adds(network: keras.Model) -> int:
     """Multiply-adds of one forward pass of ``network`` on one image.
 
     Counts the convolutions (inside sub-models too) and dense layers; the
-    rest (normalisation, activations, pooling) costs far less.
+    rest (normalisation, activations, pooling) costs far less. A network of
+    images of any size raises a ValueError.
 
     Examples
     --------
@@ -360,6 +361,11 @@ def multiply_adds(network: keras.Model) -> int:
             total += multiply_adds(layer)
         elif isinstance(layer, layers.Conv2D):
             height, width, channels = layer.output.shape[1:]
+            if height is None or width is None:
+                raise ValueError(
+                    f"{network.name!r} reads images of any size: its "
+                    "multiply-adds depend on the image's"
+                )
             size = math.prod(layer.kernel_size) * layer.input.shape[-1]
             total += height * width * channels * size
         elif isinstance(layer, layers.Dense):
