@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-jax demo docs docs-fast data lint format bench bench-full clean
+.PHONY: test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test-jax: data
 
 demo: data
 	$(VENV)/bin/skfashion demo
+
+# The shipped models (skfashion/trained/), trained from scratch: about an
+# hour and a half on two cores, resumable (checkpoints in .pretrained/). A
+# model whose file is there is kept: delete the files to train them again.
+pretrained: data
+	$(PY) scripts/train_pretrained.py
 
 # A quick pass of every benchmark; bench-full measures docs/benchmarks.md's
 # tables (about half an hour on two cores) and writes the page.

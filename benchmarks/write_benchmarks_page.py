@@ -244,6 +244,37 @@ def _strong_lines(strong: dict) -> list[str]:
     return lines
 
 
+def _shipped_lines(folder: Path) -> list[str]:
+    manifest = json.loads((folder / "manifest.json").read_text())["sha256"]
+    total = sum((folder / f"{name}.skf").stat().st_size for name in manifest)
+    lines = [
+        "## The shipped models",
+        "",
+        "`make pretrained` (`scripts/train_pretrained.py`): each model trained "
+        "from scratch on the 60,000 training items, seed 0, and scored on the "
+        "10,000 test items (single-label: expanded test canvases; cells: test "
+        "composites of 0 to 4 items; anywhere: 2,000 112x112 composites of 0 to "
+        "6 items) by that script; their cards are `skfashion/trained/NAME.json` "
+        f"(`skfashion.model_card`). Files: {total / 2**20:.2f} MiB together.",
+        "",
+        "| name | kind | weights | test scores | training wall / CPU | file |",
+        "|---|---|---|---|---|---|",
+    ]
+    keys = ("accuracy", "subset_accuracy", "item_accuracy", "cell_accuracy")
+    keys += ("map50", "f1", "count_accuracy")
+    for name in manifest:
+        card = json.loads((folder / f"{name}.json").read_text())
+        test = card["test"]
+        scores = ", ".join(f"{k} {test[k]:.4f}" for k in keys if k in test)
+        train = card["training"]
+        size = (folder / f"{name}.skf").stat().st_size / 2**20
+        lines.append(
+            f"| {name} | {card['kind']} | {card['size']['weights']:,} | {scores} "
+            f"| {train['wall_s']:.0f} s / {train['cpu_s']:.0f} s | {size:.2f} MiB |"
+        )
+    return lines
+
+
 def main():
     networks = json.loads((RESULTS / "networks.json").read_text())
     rows = networks["rows"]
@@ -477,6 +508,9 @@ def main():
                 f"| {name} | {run['wall_s']:.1f} s | {run['main_process_cpu_s']:.1f} s "
                 f"| {run['best_score']:.4f} |"
             )
+    shipped = Path(__file__).parents[1] / "skfashion" / "trained"
+    if (shipped / "manifest.json").is_file():
+        lines += ["", *_shipped_lines(shipped)]
     timing = _result("presets.json")
     if timing:
         lines += ["", *_presets_lines(timing)]

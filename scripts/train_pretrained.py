@@ -38,6 +38,45 @@ MODELS = {
 }
 
 
+#: The heads' settings over the recipes' (benchmarks/bench_multilabel.py's
+#: cells head; the anywhere head's recipe with its threshold tuned on 10%).
+HEADS = {
+    "cells": dict(epochs=3, batch_size=128),
+    "anywhere": dict(validation_split=0.1, threshold="tuned"),
+}
+
+#: What each kind of model cannot do (its card's "limits").
+LIMITS = {
+    "single": (
+        "reads one item per image, dark background, light item (Fashion-MNIST's "
+        "look; product photos are converted by skfashion.read_picture); the 10 "
+        "Fashion-MNIST classes only; an image of several items gets one class"
+    ),
+    "cells": (
+        "reads canvases of 28x28 cells, one item or none per cell; items off the "
+        "grid are misread (use an anywhere model)"
+    ),
+    "anywhere": (
+        "items of about 21 to 42 pixels on a dark canvas; much smaller or larger "
+        "items are missed or split; photos are scaled so their median item is 28 "
+        "pixels (skfashion.read_picture)"
+    ),
+}
+
+
+def _size(model) -> dict:
+    from skfashion.networks import multiply_adds
+
+    network = model.model_
+    size = {"weights": int(network.count_params())}
+    try:
+        size["multiply_adds"] = multiply_adds(network)
+        size["input_shape"] = list(network.input_shape[1:3])
+    except ValueError:  # the anywhere head reads canvases of any size
+        pass
+    return size
+
+
 def _data_checksum(images, labels) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
     digest.update(np.ascontiguousarray(labels).tobytes())
@@ -54,13 +93,8 @@ def _train(name, out, work, train, test, test_size):
         model = recipes.single_label(source, seed=0, verbose=2)
     else:
         base = load(out / f"{source}.skf")
-        model = recipes.multi_label(
-            base,
-            head=kind,
-            seed=0,
-            validation_split=0.1 if kind == "anywhere" else None,
-            threshold="tuned" if kind == "anywhere" else 0.5,
-        )
+        settings = HEADS[kind]
+        model = recipes.multi_label(base, head=kind, seed=0, **settings)
     model.set_params(checkpoint_dir=str(work / name))
     wall, cpu = time.perf_counter(), time.process_time()
     fit = recipes.fit_single_label if kind == "single" else recipes.fit_multi_label
@@ -73,14 +107,16 @@ def _train(name, out, work, train, test, test_size):
         scores = recipes.evaluate_multi_label(model, images, labels).summary
     else:
         scores = recipes.evaluate_anywhere(model, images, labels, n=2000).summary
-    save(recipes.for_saving(model), out / f"{name}.skf")
+    save(recipes.for_saving(model), out / f"{name}.skf", optimizer=False)
     card = {
         "name": name,
         "kind": kind,
         "intended_use": use,
+        "limits": LIMITS[kind],
         "recipe": source if kind == "single" else f"head={kind!r} on {source!r}",
         "params": _params(model),
         "seed": 0,
+        "size": _size(model),
         "training": {
             "items": len(X),
             "data_sha256": _data_checksum(X, y),
@@ -99,7 +135,11 @@ def _train(name, out, work, train, test, test_size):
 def _params(model) -> dict:
     params = model.get_params(deep=False)
     return {
-        k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+        k: list(v)
+        if isinstance(v, tuple)
+        else v
+        if isinstance(v, (int, float, str, bool, type(None)))
+        else repr(v)
         for k, v in params.items()
         if k not in ("verbose", "checkpoint_dir", "base", "callbacks")
     }
@@ -138,6 +178,17 @@ def _versions() -> dict:
     }
 
 
+def write_manifest(out: Path) -> dict:
+    """``OUT/manifest.json``: the SHA-256 of every model file, in MODELS' order."""
+    names = [name for name in MODELS if (out / f"{name}.skf").exists()]
+    sha256 = {
+        name: hashlib.sha256((out / f"{name}.skf").read_bytes()).hexdigest()
+        for name in names
+    }
+    (out / "manifest.json").write_text(json.dumps({"sha256": sha256}, indent=2) + "\n")
+    return sha256
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=list(MODELS), choices=list(MODELS))
@@ -156,6 +207,7 @@ def main(argv=None):
             print(f"{name}: {out / name}.skf exists, kept")
             continue
         _train(name, out, work, train, test, args.test_size)
+    write_manifest(out)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, class_name, load_fashion_mnist
 from .persistence import load, save
 from .reading import read_picture
+from .zoo import model_card, pretrained
 
 __version__ = "0.2.0.dev0"
 
@@ -18,6 +19,8 @@ __all__ = [
     "class_name",
     "load",
     "load_fashion_mnist",
+    "model_card",
+    "pretrained",
     "read_picture",
     "save",
 ]

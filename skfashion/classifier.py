@@ -59,8 +59,8 @@ class CNNClassifier(ImageClassifier):
 
     Pixels arrive as uint8 (or floats) and are scaled to [0, 1] inside the
     network. :meth:`from_preset` gives named settings: ``"tutorial"`` (the
-    defaults) and ``"fast"`` (the grid-aware network and recipe that the
-    command line uses).
+    defaults), ``"fast"`` (the grid-aware network and recipe that the
+    command line uses) and ``"strong"`` (the most accurate).
 
     Parameters
     ----------
@@ -246,11 +246,14 @@ class CNNClassifier(ImageClassifier):
 
         Parameters
         ----------
-        preset : {"tutorial", "fast", "quick"}
+        preset : {"tutorial", "fast", "strong", "quick"}
             ``"tutorial"``: the tutorial's network and recipe (the defaults).
             ``"fast"``: the grid-aware network, its tower and recipe, chosen
-            by measurement (``docs/benchmarks.md``). ``"quick"``: the same in
-            fewer epochs.
+            by measurement (``docs/benchmarks.md``). ``"strong"``: the most
+            accurate, a residual tower trained long with random shifts and
+            erasing, predicting with flip test-time augmentation (train it
+            once: ``skfashion.pretrained("strong")`` ships it trained).
+            ``"quick"``: a smaller network in two epochs.
         **params
             Parameters that override the preset's.
 

@@ -1,0 +1,120 @@
+"""Trained models shipped with skfashion, and their cards.
+
+The files in ``skfashion/trained/`` were trained from scratch by
+``make pretrained`` (``scripts/train_pretrained.py``) on the 60,000
+Fashion-MNIST training items. Each model file ``NAME.skf`` (the format of
+:func:`skfashion.save`, read without pickle) has a card ``NAME.json``: what it
+is for, its recipe and seed, its size and cost, the training data's checksum,
+its test scores as measured by that script, the versions that trained it and
+its known limits. ``manifest.json`` holds the SHA-256 of every model file,
+checked before a file is read.
+
+:func:`pretrained` returns a fitted estimator; :func:`model_card` its card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+__all__ = ["TRAINED", "model_card", "pretrained"]
+
+#: The folder of the shipped model files, their cards and manifest.
+TRAINED = Path(__file__).with_name("trained")
+
+
+@cache
+def _manifest() -> dict:
+    """``{name: sha256}`` of the shipped models, in the order they were made."""
+    path = TRAINED / "manifest.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())["sha256"]
+
+
+def _check_name(name: str) -> None:
+    if name not in _manifest():
+        names = ", ".join(_manifest()) or "none: this installation has none"
+        raise ValueError(f"no shipped model is named {name!r}; the names: {names}")
+
+
+def model_card(name: str) -> dict:
+    """The card of the shipped model ``name``: what it is, and how well it does.
+
+    Parameters
+    ----------
+    name : str
+        One of ``pretrained()``'s names.
+
+    Returns
+    -------
+    card : dict
+        ``name``, ``kind`` (``"single"``, ``"cells"`` or ``"anywhere"``),
+        ``intended_use``, ``limits``, ``recipe``, ``seed``, ``params`` (the
+        estimator's parameters), ``size`` (weights and multiply-adds per
+        28x28 item), ``training`` (items, the data's SHA-256, wall and CPU
+        seconds, machine), ``test`` (the scores measured after training),
+        ``versions`` and ``date``.
+
+    Examples
+    --------
+    >>> from skfashion import model_card, pretrained
+    >>> card = model_card(pretrained()[0])
+    >>> card["kind"], 0.9 < card["test"]["accuracy"] <= 1
+    ('single', True)
+    """
+    _check_name(name)
+    return json.loads((TRAINED / f"{name}.json").read_text())
+
+
+def pretrained(name: str | None = None):
+    """A trained model shipped with skfashion, fitted and ready to predict.
+
+    Parameters
+    ----------
+    name : str, default=None
+        Which model (see ``skfashion models``, or :func:`model_card`):
+        ``"fast"`` and ``"strong"`` name one item per image
+        (:class:`~skfashion.models.CNNClassifier`); ``"fast-cells"`` and
+        ``"strong-cells"`` name the item in every cell of a grid canvas, and
+        ``"fast-anywhere"`` finds, names and boxes items anywhere on a canvas
+        (:class:`~skfashion.models.MultiLabelTransfer`). None: the names.
+
+    Returns
+    -------
+    model : CNNClassifier or MultiLabelTransfer, or list of str
+        A new fitted estimator at every call (it works in ``predict``,
+        ``score``, as the base of a ``MultiLabelTransfer``, in a Pipeline and
+        with :func:`skfashion.save`); without ``name``, the names of the
+        shipped models.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a file that fails its checksum.
+
+    Examples
+    --------
+    >>> from skfashion import load_fashion_mnist, pretrained
+    >>> "fast" in pretrained()
+    True
+    >>> model = pretrained("fast")
+    >>> test = load_fashion_mnist(subset="test")
+    >>> model.score(test.images[:500], test.target[:500]) > 0.9
+    True
+    """
+    if name is None:
+        return list(_manifest())
+    _check_name(name)
+    from .persistence import load
+
+    path = TRAINED / f"{name}.skf"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != _manifest()[name]:
+        raise ValueError(
+            f"the shipped model file {path} fails its checksum (it was changed "
+            "or damaged): reinstall skfashion"
+        )
+    return load(path)

@@ -1,0 +1,146 @@
+"""The trained models shipped in the package: files, cards, and use."""
+
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+import skfashion
+from skfashion import zoo
+from skfashion.augment import QuadrantExpander
+from skfashion.cli import main
+from skfashion.models import CNNClassifier, MultiLabelTransfer
+
+NAMES = skfashion.pretrained()
+CARD_KEYS = {
+    "name",
+    "kind",
+    "intended_use",
+    "limits",
+    "recipe",
+    "seed",
+    "params",
+    "size",
+    "training",
+    "test",
+    "versions",
+    "date",
+}
+
+
+def test_every_shipped_file_matches_its_manifest_and_has_a_card():
+    manifest = json.loads((zoo.TRAINED / "manifest.json").read_text())["sha256"]
+    assert {"fast", "strong", "fast-cells", "strong-cells"} <= set(manifest)
+    assert sorted(p.stem for p in zoo.TRAINED.glob("*.skf")) == sorted(manifest)
+    total = 0
+    for name, digest in manifest.items():
+        content = (zoo.TRAINED / f"{name}.skf").read_bytes()
+        assert hashlib.sha256(content).hexdigest() == digest
+        total += len(content)
+        card = skfashion.model_card(name)
+        assert set(card) >= CARD_KEYS and card["name"] == name
+        assert len(card["training"]["data_sha256"]) == 64
+    assert total <= 8 * 2**20
+
+
+def test_a_model_card_names_what_it_measured():
+    card = skfashion.model_card("strong")
+    assert card["kind"] == "single" and card["size"]["weights"] <= 1_000_000
+    assert card["test"]["items"] == 10_000 and 0.9 < card["test"]["accuracy"] <= 1
+
+
+def test_unknown_names_and_damaged_files_are_refused(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"no shipped model is named 'best'.*fast"):
+        skfashion.pretrained("best")
+    copy = tmp_path / "trained"
+    shutil.copytree(zoo.TRAINED, copy)
+    damaged = bytearray((copy / "fast.skf").read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    (copy / "fast.skf").write_bytes(bytes(damaged))
+    monkeypatch.setattr(zoo, "TRAINED", copy)
+    with pytest.raises(ValueError, match=r"fails its checksum.*reinstall"):
+        skfashion.pretrained("fast")
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["fast", "strong"])
+def test_a_shipped_single_label_model_predicts_at_once(name, fashion_test, tmp_path):
+    images, labels = fashion_test.images[:1000], fashion_test.target[:1000]
+    model = skfashion.pretrained(name)
+    assert isinstance(model, CNNClassifier)
+    assert skfashion.pretrained(name) is not model  # a new one every call
+    canvases = QuadrantExpander(random_state=1).fit_transform(images)
+    accuracy = model.score(canvases, labels)
+    assert accuracy > skfashion.model_card(name)["test"]["accuracy"] - 0.03
+    pipeline = Pipeline([("expand", QuadrantExpander().fit(images)), ("cnn", model)])
+    assert np.mean(pipeline.predict(images) == labels) == pytest.approx(
+        accuracy, abs=0.02
+    )
+    skfashion.save(model, tmp_path / "copy.skf")
+    again = skfashion.load(tmp_path / "copy.skf")
+    np.testing.assert_array_equal(again.predict(canvases), model.predict(canvases))
+
+
+@pytest.mark.realdata
+def test_a_shipped_base_serves_a_new_head(fashion_train, fashion_test):
+    images, labels = fashion_train.images, fashion_train.target
+    head = MultiLabelTransfer(
+        skfashion.pretrained("fast"),
+        head="cells",
+        augment=skfashion.MultiObjectComposer(),
+        epochs=1,
+        random_state=0,
+    ).fit(images[:2000], labels[:2000])
+    composer = skfashion.MultiObjectComposer(random_state=1)
+    canvases, Y = composer.fit_resample(
+        fashion_test.images[:500], fashion_test.target[:500]
+    )
+    assert head.score(canvases, Y) > 0.6  # one epoch on 2,000 items
+
+
+@pytest.mark.realdata
+def test_the_shipped_multi_label_models_name_test_composites(fashion_test):
+    composer = skfashion.MultiObjectComposer(random_state=1)
+    canvases, Y = composer.fit_resample(
+        fashion_test.images[:1000], fashion_test.target[:1000]
+    )
+    for name in ("fast-cells", "strong-cells"):
+        model = skfashion.pretrained(name)
+        assert model.head == "cells"
+        card = skfashion.model_card(name)
+        assert model.score(canvases, Y) > card["test"]["subset_accuracy"] - 0.05
+
+
+def test_the_command_line_lists_and_uses_the_shipped_models(tmp_path, capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in NAMES:
+        assert f"\n{name} " in out
+    picture = tmp_path / "item.png"
+    from PIL import Image
+
+    canvas = np.zeros((28, 28), np.uint8)
+    canvas[4:24, 8:20] = 200  # a bright upright block
+    Image.fromarray(canvas).save(picture)
+    assert main(["predict", "--quiet", str(picture)]) == 0
+    captured = capsys.readouterr()
+    assert "using the shipped model 'fast'" in captured.err
+    assert "(read as one item)" in captured.out
+    assert main(["predict", "--quiet", "--model", "strong", str(picture)]) == 0
+    assert "shipped" not in capsys.readouterr().err
+
+
+@pytest.mark.realdata
+def test_evaluate_without_a_model_scores_every_shipped_one(fashion_test, capsys):
+    assert main(["evaluate", "--quiet", "--test-size", "300"]) == 0
+    out = capsys.readouterr().out
+    assert [line[3:].split()[0] for line in out.splitlines() if line[:3] == "== "] == (
+        NAMES
+    )
+    accuracies = [
+        float(line.split()[1]) for line in out.splitlines() if "accuracy " in line
+    ]
+    assert len(accuracies) >= len(NAMES) and min(accuracies) > 0.5
