@@ -22,6 +22,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -158,8 +159,6 @@ def _jsonable(value):
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 

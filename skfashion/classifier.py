@@ -354,7 +354,7 @@ class CNNClassifier(ImageClassifier):
 
         def predict(images):
             proba = predict_in_batches(self.model_, images, **kwargs)
-            if getattr(self, "test_flip", False):  # older model files lack it
+            if self.test_flip:
                 mirrored = predict_in_batches(self.model_, images[:, :, ::-1], **kwargs)
                 proba = (proba + mirrored) / 2
             return proba
