@@ -495,10 +495,7 @@ def find_items(
     canvas, boxes, centre = decode_boxes(maps, stride, threshold)
     boxes = np.clip(boxes, 0, [width, height, width, height])
     crops = crop_items(canvases, canvas, boxes, item_shape)
-    proba = predict_in_batches(namer, crops[..., None])
-    if flip:
-        mirrored = predict_in_batches(namer, crops[:, :, ::-1, None].copy())
-        proba = (proba + mirrored) / 2
+    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
     scores = centre * proba.max(axis=1)
     order = np.lexsort((-scores, canvas))
     return canvas[order], boxes[order], scores[order], proba[order]

@@ -42,15 +42,29 @@ __all__ = [
 ]
 
 
-def predict_in_batches(model, X, *, batch_size=1024, **kwargs) -> np.ndarray:
+def predict_in_batches(
+    model, X, *, batch_size=1024, mirror: bool = False, **kwargs
+) -> np.ndarray:
     """``model``'s outputs for ``X``, in large batches and without a progress bar.
 
     Each batch goes through Keras' ``predict_on_batch``, whose compiled
     function is kept between calls. The last batch is padded to a power of two,
     so a few batch shapes serve every call and nothing is traced again (JAX
     compiles once per shape). Other ``kwargs`` (callbacks, ...) fall back to
-    Keras' ``predict``.
+    Keras' ``predict``. With ``mirror``, the mean of the outputs for ``X``
+    (``(n, h, w, c)`` images) and for its mirror images, left to right (flip
+    test-time augmentation).
     """
+    if mirror:
+        return (
+            predict_in_batches(model, X, batch_size=batch_size, **kwargs)
+            + predict_in_batches(
+                model,
+                np.ascontiguousarray(X[:, :, ::-1]),
+                batch_size=batch_size,
+                **kwargs,
+            )
+        ) / 2
     kwargs.pop("verbose", None)
     if kwargs:
         return model.predict(X, batch_size=batch_size, verbose=0, **kwargs)

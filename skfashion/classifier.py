@@ -353,11 +353,9 @@ class CNNClassifier(ImageClassifier):
         """
 
         def predict(images):
-            proba = predict_in_batches(self.model_, images, **kwargs)
-            if self.test_flip:
-                mirrored = predict_in_batches(self.model_, images[:, :, ::-1], **kwargs)
-                proba = (proba + mirrored) / 2
-            return proba
+            return predict_in_batches(
+                self.model_, images, mirror=self.test_flip, **kwargs
+            )
 
         if self.architecture != "cells":
             return predict(images[..., np.newaxis])

@@ -290,7 +290,7 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
     return str(folder)
 
 
-def _load_model(spec: str | None, trust_pickle: bool, *, say: bool = True):
+def _load_model(spec: str | None, trust_pickle: bool):
     """The model of ``--model``: a file, a shipped model's name, or ``fast``."""
     from .models import load
     from .zoo import model_card, pretrained
@@ -303,7 +303,7 @@ def _load_model(spec: str | None, trust_pickle: bool, *, say: bool = True):
             "this installation ships no trained model: give --model FILE "
             "(skfashion train makes one)"
         )
-    if spec is None and say:
+    if spec is None:
         accuracy = model_card(name)["test"]["accuracy"]
         print(
             f"skfashion: using the shipped model {name!r} (test accuracy "
@@ -340,24 +340,24 @@ def _models(args, log) -> int:
 def _evaluate(args, log) -> int:
     from .zoo import pretrained
 
-    if args.model is not None:
-        return _evaluate_one(args, log, args.model)
-    names = pretrained()
+    names = [args.model] if args.model is not None else pretrained()
     if not names:
         raise ValueError("this installation ships no trained model: give --model FILE")
+    test = load_fashion_mnist(subset="test", data_home=args.data_home)
+    images, labels = test.images[: args.test_size], test.target[: args.test_size]
     for name in names:
-        print(f"== {name} (shipped)")
-        _evaluate_one(args, log, name)
+        if args.model is None:
+            print(f"== {name} (shipped)")
+        _evaluate_one(args, log, name, images, labels)
     return 0
 
 
-def _evaluate_one(args, log, spec: str) -> int:
+def _evaluate_one(args, log, spec: str, images, labels) -> None:
+    """Print the test scores of the model of ``spec`` (a file or a shipped name)."""
     from . import recipes
     from .models import MultiLabelTransfer
 
     model = _load_model(spec, args.trust_pickle)
-    test = load_fashion_mnist(subset="test", data_home=args.data_home)
-    images, labels = test.images[: args.test_size], test.target[: args.test_size]
     with log.step(f"evaluating {spec} on {len(images):,} test items"):
         if isinstance(model, MultiLabelTransfer):
             summary = recipes.evaluate_multi_label(
@@ -375,7 +375,6 @@ def _evaluate_one(args, log, spec: str) -> int:
             )
     for name, value in results.items():
         print(f"{name:16s} {value:.4f}")
-    return 0
 
 
 def _predict(args, log) -> int:
