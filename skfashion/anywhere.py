@@ -23,7 +23,8 @@ batches of :func:`training_batch`: :func:`box_targets` turns true boxes into
 the maps the finder learns, scored by :class:`FinderLoss` (the
 penalty-reduced focal loss on the centres, an L1 loss on the log-distances at
 the true centres), and the cuts of the true items are scored by
-:class:`NamerLoss`.
+:class:`NamerLoss`. That numpy half (targets, peaks, cuts, batches) lives in
+:mod:`skfashion.boxes`, which needs no Keras; its functions are named here too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._quiet import import_keras_quietly
+from .boxes import box_targets, count_items, crop_items, decode_boxes, training_batch
 
 import_keras_quietly()  # before Keras: no TensorFlow start-up lines
 
@@ -183,68 +185,6 @@ def build_finder_network(
     return keras.Model(inputs, outputs, name="finder")
 
 
-def box_targets(
-    boxes: np.ndarray, map_shape: tuple[int, int], stride: int
-) -> np.ndarray:
-    """The maps the finder learns, from true boxes.
-
-    Parameters
-    ----------
-    boxes : ndarray of shape (n, slots, 5)
-        Rows ``(class, x0, y0, x1, y1)`` of each canvas, or -1 where no item
-        is (:attr:`MultiObjectComposer.boxes_
-        <skfashion.augment.MultiObjectComposer>`).
-    map_shape : tuple of (int, int)
-        Height and width of the finder's maps.
-    stride : int
-        Canvas pixels per map pixel.
-
-    Returns
-    -------
-    targets : ndarray of shape (n, h', w', 6), float32
-        Channel 0: a Gaussian bump of height 1 on each item's centre (the map
-        pixel holding the box's centre), as wide as a sixth of the box's
-        smaller side; 1 to 4: the log-distances, in strides, from that
-        pixel's centre to the box's left, top, right and bottom edges; 5: 1
-        on the centres, else 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skfashion.anywhere import box_targets
-    >>> boxes = np.array([[[3, 4, 8, 28, 24], [-1, -1, -1, -1, -1]]])
-    >>> maps = box_targets(boxes, (8, 8), 4)
-    >>> np.argwhere(maps[0, ..., 5] == 1).tolist()  # the centre: (16, 16) px
-    [[4, 4]]
-    >>> np.round(np.exp(maps[0, 4, 4, 1:5]) * 4, 1).tolist()  # left, top, ...
-    [14.0, 10.0, 10.0, 6.0]
-    """
-    n = len(boxes)
-    height, width = map_shape
-    targets = np.zeros((n, height, width, 6), np.float32)
-    valid = boxes[..., 0] >= 0
-    canvas, slot = np.nonzero(valid)
-    if not len(canvas):
-        return targets
-    x0, y0, x1, y1 = boxes[canvas, slot, 1:5].T.astype(np.float32)
-    col = np.clip(((x0 + x1) / 2 // stride).astype(int), 0, width - 1)
-    row = np.clip(((y0 + y1) / 2 // stride).astype(int), 0, height - 1)
-    sigma = np.maximum(np.minimum(x1 - x0, y1 - y0) / (6 * stride), 0.5)
-    across = np.exp(
-        -((np.arange(width) - col[:, None]) ** 2) / (2 * sigma[:, None] ** 2)
-    )
-    down = np.exp(
-        -((np.arange(height) - row[:, None]) ** 2) / (2 * sigma[:, None] ** 2)
-    )
-    bumps = down[:, :, None] * across[:, None, :]  # (m, h', w')
-    np.maximum.at(targets[..., 0], canvas, bumps.astype(np.float32))
-    centre_x, centre_y = (col + 0.5) * stride, (row + 0.5) * stride
-    reach = np.stack([centre_x - x0, centre_y - y0, x1 - centre_x, y1 - centre_y], 1)
-    targets[canvas, row, col, 1:5] = np.log(np.maximum(reach, 0.5) / stride)
-    targets[canvas, row, col, 5] = 1.0
-    return targets
-
-
 @keras.saving.register_keras_serializable(package="skfashion")
 class FinderLoss(keras.losses.Loss):
     """The finder's loss: focal loss on the centres, L1 on the reaches.
@@ -279,166 +219,6 @@ class FinderLoss(keras.losses.Loss):
     def get_config(self):
         """The loss's settings (Keras saving)."""
         return {**super().get_config(), "reach_weight": self.reach_weight}
-
-
-def _peaks(heat: np.ndarray) -> np.ndarray:
-    """Where ``heat`` (n, h, w) is the largest of its 3x3 neighbourhood."""
-    padded = np.pad(heat, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
-    h, w = heat.shape[1:]
-    neighbours = np.max(
-        [padded[:, i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=0
-    )
-    return heat >= neighbours
-
-
-def count_items(maps: np.ndarray, thresholds) -> np.ndarray:
-    """(n, k) items :func:`decode_boxes` finds on each canvas, at each threshold.
-
-    Parameters
-    ----------
-    maps : ndarray of shape (n, h', w', 5)
-        The finder's outputs.
-    thresholds : array-like of shape (k,)
-        Smallest centre probabilities of an item.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skfashion.anywhere import count_items
-    >>> maps = np.zeros((1, 5, 5, 5))
-    >>> maps[0, 1, 1, 0], maps[0, 3, 3, 0] = 0.9, 0.4
-    >>> count_items(maps, [0.3, 0.5]).tolist()
-    [[2, 1]]
-    """
-    heat = maps[..., 0]
-    peaks = np.where(_peaks(heat), heat, -np.inf).reshape(len(heat), -1)
-    return (peaks[:, :, None] >= np.asarray(thresholds)).sum(axis=1)
-
-
-def decode_boxes(
-    maps: np.ndarray, stride: int, threshold: float, *, max_items: int = 100
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The items in the finder's maps: peaks of the centres at ``threshold`` on.
-
-    Parameters
-    ----------
-    maps : ndarray of shape (n, h', w', 5)
-        The finder's outputs.
-    stride : int
-        Canvas pixels per map pixel.
-    threshold : float
-        Smallest centre probability of an item.
-    max_items : int, default=100
-        Most items per canvas (the likeliest).
-
-    Returns
-    -------
-    canvas : ndarray of shape (m,), dtype int
-        The canvas of each item.
-    boxes : ndarray of shape (m, 4), float
-        ``(x0, y0, x1, y1)`` in canvas pixels (not clipped to the canvas).
-    scores : ndarray of shape (m,)
-        Centre probabilities.
-    """
-    heat = maps[..., 0]
-    canvas, row, col = np.nonzero(_peaks(heat) & (heat >= threshold))
-    scores = heat[canvas, row, col]
-    order = np.lexsort((-scores, canvas))  # by canvas, likeliest first
-    canvas, row, col, scores = canvas[order], row[order], col[order], scores[order]
-    rank = np.arange(len(canvas)) - np.searchsorted(canvas, canvas)
-    keep = rank < max_items
-    canvas, row, col, scores = canvas[keep], row[keep], col[keep], scores[keep]
-    reach = np.exp(maps[canvas, row, col, 1:5].astype(np.float64)) * stride
-    centre_x, centre_y = (col + 0.5) * stride, (row + 0.5) * stride
-    boxes = np.stack(
-        [
-            centre_x - reach[:, 0],
-            centre_y - reach[:, 1],
-            centre_x + reach[:, 2],
-            centre_y + reach[:, 3],
-        ],
-        axis=1,
-    )
-    return canvas, boxes, scores
-
-
-def _span_weights(start: np.ndarray, side: np.ndarray, n_in: int, n_out: int):
-    """(m, n_out, n_in) weights resampling ``[start, start + side)`` to n_out.
-
-    Shrinking averages the input pixels each output pixel covers (a box
-    filter); enlarging interpolates linearly. Pixels outside ``[0, n_in)``
-    are black.
-    """
-    step = (side / n_out)[:, None, None]
-    k = np.arange(n_out)[None, :, None]
-    pixels = np.arange(n_in)[None, None, :]
-    lo = start[:, None, None] + k * step
-    cover = np.clip(np.minimum(lo + step, pixels + 1) - np.maximum(lo, pixels), 0, None)
-    shrinking = cover / step
-    centres = lo + step / 2 - 0.5
-    enlarging = np.clip(1 - np.abs(centres - pixels), 0, None)
-    return np.where(step >= 1, shrinking, enlarging).astype(np.float32)
-
-
-def crop_items(
-    canvases: np.ndarray,
-    canvas: np.ndarray,
-    boxes: np.ndarray,
-    item_shape: tuple[int, int],
-    *,
-    chunk: int = 256,
-) -> np.ndarray:
-    """Each box cut from its canvas as a square around its centre, resized.
-
-    The square's side is the box's longer side, as Fashion-MNIST frames its
-    items (the longer side fills the picture, the item centred), so a found
-    item looks to the base as the items it learned.
-
-    Parameters
-    ----------
-    canvases : ndarray of shape (n, h, w)
-        Pixels in [0, 255].
-    canvas : ndarray of shape (m,), dtype int
-        The canvas of each box.
-    boxes : ndarray of shape (m, 4)
-        ``(x0, y0, x1, y1)`` in canvas pixels.
-    item_shape : tuple of (int, int)
-        Height and width of the crops.
-    chunk : int, default=256
-        Crops made at once (bounds the memory used).
-
-    Returns
-    -------
-    crops : ndarray of shape (m, h, w), float32
-        ``(h, w)`` is ``item_shape``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skfashion.anywhere import crop_items
-    >>> canvases = np.zeros((1, 40, 40), np.float32)
-    >>> canvases[0, 10:20, 5:25] = 255  # a bar 20 wide, 10 high
-    >>> box = np.array([[5, 10, 25, 20]])
-    >>> crop_items(canvases, np.array([0]), box, (4, 4))[0].astype(int)
-    array([[  0,   0,   0,   0],
-           [255, 255, 255, 255],
-           [255, 255, 255, 255],
-           [  0,   0,   0,   0]])
-    """
-    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    side = np.maximum(side, 1.0)
-    start_x = (boxes[:, 0] + boxes[:, 2] - side) / 2
-    start_y = (boxes[:, 1] + boxes[:, 3] - side) / 2
-    height, width = canvases.shape[1:]
-    crops = np.zeros((len(boxes), *item_shape), np.float32)
-    for first in range(0, len(boxes), chunk):  # a chunk of crops at a time
-        part = slice(first, first + chunk)
-        rows = _span_weights(start_y[part], side[part], height, item_shape[0])
-        cols = _span_weights(start_x[part], side[part], width, item_shape[1])
-        images = canvases[canvas[part]].astype(np.float32, copy=False)
-        crops[part] = rows @ images @ cols.transpose(0, 2, 1)
-    return crops
 
 
 def find_items(
@@ -610,51 +390,3 @@ def build_anywhere_network(
         {"maps": maps, "names": names},
         name="anywhere",
     )
-
-
-def training_batch(
-    canvases: np.ndarray,
-    boxes: np.ndarray,
-    *,
-    stride: int,
-    item_shape: tuple[int, int],
-    rng: np.random.RandomState,
-    jitter: float = 0.04,
-) -> tuple[dict, dict]:
-    """Inputs and targets of :func:`build_anywhere_network` for composites.
-
-    Parameters
-    ----------
-    canvases : ndarray of shape (n, h, w)
-        Composites, pixels in [0, 255].
-    boxes : ndarray of shape (n, slots, 5)
-        Their items, rows ``(class, x0, y0, x1, y1)`` or -1.
-    stride : int
-        Canvas pixels per pixel of the finder's maps.
-    item_shape : tuple of (int, int)
-        Height and width of the namer's items.
-    rng : RandomState
-        Source of the jitter.
-    jitter : float, default=0.04
-        Standard deviation of each edge's shift, in box sides, of the boxes
-        the items are cut from (found boxes are as far off).
-
-    Returns
-    -------
-    inputs : dict
-        ``canvases`` (n, h, w, 1) and ``items`` (n, slots, ih, iw, 1).
-    targets : dict
-        ``maps`` (:func:`box_targets`) and ``names`` (n, slots), -1 where no
-        item is.
-    """
-    n, slots = boxes.shape[:2]
-    map_shape = (-(-canvases.shape[1] // stride), -(-canvases.shape[2] // stride))
-    canvas, slot = np.nonzero(boxes[..., 0] >= 0)
-    found = boxes[canvas, slot, 1:5].astype(np.float64)
-    sides = np.maximum(found[:, 2] - found[:, 0], found[:, 3] - found[:, 1])
-    found += rng.normal(0, jitter, found.shape) * sides[:, None]
-    items = np.zeros((n, slots, *item_shape), np.float32)
-    items[canvas, slot] = crop_items(canvases, canvas, found, item_shape)
-    inputs = {"canvases": canvases[..., np.newaxis], "items": items[..., np.newaxis]}
-    targets = {"maps": box_targets(boxes, map_shape, stride), "names": boxes[..., 0]}
-    return inputs, targets

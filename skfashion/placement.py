@@ -14,23 +14,38 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ink_boxes", "paste_anywhere", "place_boxes", "resize_items", "separation"]
+__all__ = [
+    "ink_boxes",
+    "paste_anywhere",
+    "place_boxes",
+    "resize_items",
+    "separation",
+    "span_weights",
+]
+
+
+def span_weights(start: np.ndarray, side: np.ndarray, n_in: int, n_out: int):
+    """(m, n_out, n_in) weights resampling ``[start, start + side)`` to n_out.
+
+    Shrinking averages the input pixels each output pixel covers (a box
+    filter); enlarging interpolates linearly. Pixels outside ``[0, n_in)``
+    are black.
+    """
+    step = (side / n_out)[:, None, None]
+    k = np.arange(n_out)[None, :, None]
+    pixels = np.arange(n_in)[None, None, :]
+    lo = start[:, None, None] + k * step
+    cover = np.clip(np.minimum(lo + step, pixels + 1) - np.maximum(lo, pixels), 0, None)
+    shrinking = cover / step
+    centres = lo + step / 2 - 0.5
+    enlarging = np.clip(1 - np.abs(centres - pixels), 0, None)
+    return np.where(step >= 1, shrinking, enlarging).astype(np.float32)
 
 
 def _interpolation(n_out: int, n_in: int) -> np.ndarray:
-    """(n_out, n_in) weights of linear resampling, averaging when shrinking."""
-    if n_out == n_in:
-        return np.eye(n_in)
-    # each output pixel covers [i, i + 1) * n_in / n_out of the input: the
-    # overlap of that span with each input pixel, a box filter
-    edges = np.arange(n_out + 1) * (n_in / n_out)
-    lo, hi = edges[:-1, None], edges[1:, None]
-    pixels = np.arange(n_in)[None, :]
-    overlap = np.clip(np.minimum(hi, pixels + 1) - np.maximum(lo, pixels), 0, None)
-    if n_out > n_in:  # enlarging: linear interpolation between pixel centres
-        centres = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-        overlap = np.clip(1 - np.abs(centres[:, None] - pixels), 0, None)
-    return overlap / overlap.sum(axis=1, keepdims=True)
+    """(n_out, n_in) weights resampling a whole side, the edges' weight kept."""
+    weights = span_weights(np.zeros(1), np.array([float(n_in)]), n_in, n_out)[0]
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def resize_items(items: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
