@@ -29,40 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-#: name: (kind, recipe or base model, what it is for)
-MODELS = {
-    "fast": ("single", "fast", "names one item per image, quickly"),
-    "strong": ("single", "strong", "names one item per image, most accurately"),
-    "fast-cells": ("cells", "fast", "names the item in each cell of a grid canvas"),
-    "strong-cells": ("cells", "strong", "names the item in each cell of a grid canvas"),
-    "fast-anywhere": ("anywhere", "fast", "finds, names and boxes items anywhere"),
-}
+from skfashion.zoo import SHIPPED as MODELS  # the registry this script runs
 
-
-#: The heads' settings over the recipes' (benchmarks/bench_multilabel.py's
-#: cells head; the anywhere head's recipe with its threshold tuned on 10%).
-HEADS = {
-    "cells": dict(epochs=3, batch_size=128),
-    "anywhere": dict(validation_split=0.1, threshold="tuned"),
-}
-
-#: What each kind of model cannot do (its card's "limits").
-LIMITS = {
-    "single": (
-        "reads one item per image, dark background, light item (Fashion-MNIST's "
-        "look; product photos are converted by skfashion.read_picture); the 10 "
-        "Fashion-MNIST classes only; an image of several items gets one class"
-    ),
-    "cells": (
-        "reads canvases of 28x28 cells, one item or none per cell; items off the "
-        "grid are misread (use an anywhere model)"
-    ),
-    "anywhere": (
-        "items of about 21 to 42 pixels on a dark canvas; much smaller or larger "
-        "items are missed or split; photos are scaled so their median item is 28 "
-        "pixels (skfashion.read_picture)"
-    ),
-}
+#: What a single-label model cannot do (its card's "limits"; a head's are its
+#: own: skfashion.heads).
+SINGLE_LIMITS = (
+    "reads one item per image, dark background, light item (Fashion-MNIST's "
+    "look; product photos are converted by skfashion.read_picture); the 10 "
+    "Fashion-MNIST classes only; an image of several items gets one class"
+)
 
 
 def _size(model) -> dict:
@@ -86,6 +61,7 @@ def _data_checksum(images, labels) -> str:
 
 def _train(name, out, work, train, test, test_size):
     from skfashion import recipes
+    from skfashion.heads import get_head
     from skfashion.models import load, save
 
     kind, source, use = MODELS[name]
@@ -94,26 +70,27 @@ def _train(name, out, work, train, test, test_size):
         model = recipes.single_label(source, seed=0, verbose=2)
     else:
         base = load(out / f"{source}.skf")
-        settings = HEADS[kind]
-        model = recipes.multi_label(base, head=kind, seed=0, **settings)
+        model = recipes.multi_label(base, head=kind, seed=0)  # the head's recipe
     model.set_params(checkpoint_dir=str(work / name))
     wall, cpu = time.perf_counter(), time.process_time()
     fit = recipes.fit_single_label if kind == "single" else recipes.fit_multi_label
     fit(model, X, y, seed=0)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     images, labels = test.images[:test_size], test.target[:test_size]
+    scored = {"items": len(images)}
     if kind == "single":
         scores = recipes.evaluate_single_label(model, images, labels)
-    elif kind == "cells":
-        scores = recipes.evaluate_multi_label(model, images, labels).summary
-    else:
+    elif hasattr(model, "predict_boxes"):  # on composites of items anywhere
         scores = recipes.evaluate_anywhere(model, images, labels, n=2000).summary
+        scored = {"canvases": 2000, "from_items": len(images)}
+    else:
+        scores = recipes.evaluate_multi_label(model, images, labels).summary
     save(recipes.for_saving(model), out / f"{name}.skf", optimizer=False)
     card = {
         "name": name,
         "kind": kind,
         "intended_use": use,
-        "limits": LIMITS[kind],
+        "limits": SINGLE_LIMITS if kind == "single" else get_head(kind).limits,
         "recipe": source if kind == "single" else f"head={kind!r} on {source!r}",
         "params": _params(model),
         "seed": 0,
@@ -125,7 +102,7 @@ def _train(name, out, work, train, test, test_size):
             "cpu_s": round(cpu, 1),
             "machine": f"{platform.machine()}, {_cpus()} CPU cores",
         },
-        "test": {"items": len(images), **_jsonable(scores)},
+        "test": {**scored, **_jsonable(scores)},
         "versions": _versions(),
         "date": datetime.date.today().isoformat(),
     }

@@ -3,13 +3,14 @@
 Pixels stay as they come (uint8 by default) until a network scales them. A
 model decides once, in ``fit``, how its pixels map to [0, 255]
 (:func:`pixel_scale`), records it, and applies the same to every later batch
-(:func:`to_network`).
+(:func:`as_pixels`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
@@ -136,9 +137,14 @@ def as_pixels(images: np.ndarray, scale: float) -> np.ndarray:
     return images * np.float32(scale) if scale != 1 else images
 
 
-def to_network(images: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """(n, h, w) pixels as the network takes them: (n, h, w, 1) in [0, 255].
-
-    uint8 passes through without a copy (the network rescales it).
-    """
-    return as_pixels(images, scale)[..., np.newaxis]
+def check_pair(value, name: str, meaning: str) -> tuple[int, int]:
+    """Two positive integers, or a ValueError naming ``name`` and ``meaning``."""
+    if (
+        len(value) != 2
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+        or min(value) < 1
+    ):
+        raise ValueError(
+            f"{name} must be two positive integers {meaning}, got {value!r}"
+        )
+    return int(value[0]), int(value[1])

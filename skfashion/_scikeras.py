@@ -32,6 +32,12 @@ else in skfashion works around scikeras.
    ``check_is_fitted`` then looks for attributes ending in ``_``, which
    scikeras defines as properties before ``fit``. Goes when scikeras
    defines ``__sklearn_is_fitted__``.
+7. **The user's optimizer**: given an optimizer object
+   (``optimizer=keras.optimizers.Adam(...)``), scikeras compiles with that
+   very object, so ``fit`` changes a parameter (its learning rate, its
+   ``iterations``), which scikit-learn forbids, and two clones share one
+   state. We compile with a new optimizer made from its config. Goes when
+   scikeras copies an optimizer object before compiling.
 """
 
 from __future__ import annotations
@@ -106,6 +112,13 @@ class KerasClassifier(_ScikerasClassifier):
             return super()._initialize(X, y)
         finally:
             self.random_state = state
+
+    def _get_compile_kwargs(self):  # repair 7
+        kwargs = super()._get_compile_kwargs()
+        optimizer = kwargs.get("optimizer")
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            kwargs["optimizer"] = type(optimizer).from_config(optimizer.get_config())
+        return kwargs
 
     def _fit(self, *args, **kwargs):
         if self.classes_ is None and hasattr(self, "target_encoder_"):  # repair 3

@@ -8,17 +8,15 @@ pixels' dtype and the input's layout, and draw their randomness from
 
 The augmenter protocol
 ----------------------
-The models' ``augment=`` parameter takes any fitted estimator that follows it,
-as imbalanced-learn's samplers follow ``fit_resample``:
-
-- ``fit(X, y)`` checks the items and sets ``grid_`` (rows and columns of
-  cells in a canvas) and ``image_shape_``;
-- ``draw(items, y, random_state)`` returns one canvas per item of an already
-  checked (n, h, w) batch, and the canvases' targets;
-- an augmenter that makes new targets is a *sampler*: it has
-  ``fit_resample`` (see :func:`is_sampler`), ``draw`` returns multi-hot
-  targets, and it also has ``arrange`` and ``compose``, which say where each
-  item goes.
+The models' ``augment=`` parameter takes any estimator that follows it, as
+imbalanced-learn's samplers follow ``fit_resample``. It is stated as two base
+classes, with everything a model calls or reads: :class:`BaseAugmenter`
+(``fit``, ``draw``, ``grid_``, ``image_shape_``, ``canvas_shape_``,
+``scale_``) and :class:`BaseSampler`, an augmenter that makes new targets
+(``fit_resample``, ``arrange``, ``compose``, and ``n_classes``,
+``min_objects``, ``max_objects``, ``placement``). Subclass one of them, and
+the models take the new augmenter with no change; a model reads nothing
+else of it.
 
 ``transform`` and ``fit_resample`` validate their input, then call ``draw`` or
 ``compose``; the training streams of :mod:`skfashion.batches` call ``draw``,
@@ -36,13 +34,94 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._images import check_images, check_labels, restore_layout
+from ._images import check_images, check_labels, check_pair, restore_layout
+from .cells import check_grid
 
-__all__ = ["Arrangement", "MultiObjectComposer", "QuadrantExpander", "is_sampler"]
+__all__ = [
+    "Arrangement",
+    "BaseAugmenter",
+    "BaseSampler",
+    "MultiObjectComposer",
+    "QuadrantExpander",
+    "is_sampler",
+]
+
+
+class BaseAugmenter(BaseEstimator):
+    """What the models' ``augment=`` calls and reads: the augmenter protocol.
+
+    ``fit(X, y)`` checks the items and sets the fitted attributes below;
+    :meth:`draw` makes the canvases of one batch. A model reads nothing else.
+
+    Attributes
+    ----------
+    grid_ : tuple of (int, int)
+        Rows and columns of item-sized cells in a canvas.
+    image_shape_ : tuple of (int, int)
+        Height and width of the items seen in ``fit``.
+    canvas_shape_ : tuple of (int, int) or None
+        Height and width of the canvases; None (the default): ``grid_`` cells
+        of ``image_shape_``.
+    scale_ : tuple of (float, float)
+        Smallest and largest factor by which items are resized on a canvas
+        (the default ``(1.0, 1.0)``: they keep their size).
+    """
+
+    canvas_shape_ = None
+    scale_ = (1.0, 1.0)
+
+    def draw(self, images: np.ndarray, y, random_state) -> tuple[np.ndarray, object]:
+        """One canvas per item of a checked (n, h, w) batch, and its targets.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n, h, w)
+        y : array-like of shape (n,) or None
+        random_state : int, RandomState instance or None
+
+        Returns
+        -------
+        canvases : ndarray of shape (n, H, W)
+        targets : array-like
+            The items' labels (an augmenter), or multi-hot labels (a sampler).
+        """
+        raise NotImplementedError
+
+
+class BaseSampler(BaseAugmenter):
+    """An augmenter that makes new targets: imbalanced-learn's ``fit_resample``.
+
+    Besides :class:`BaseAugmenter`'s, a model calls :meth:`arrange` and
+    :meth:`compose` (the cells and anywhere heads learn where each item went)
+    and reads the parameters below.
+
+    Attributes
+    ----------
+    n_classes : int
+        Labels of the composites (columns of their multi-hot targets).
+    min_objects, max_objects : int
+        Fewest and most items on a canvas.
+    placement : {"grid", "anywhere"}
+        Items in the cells of a grid (the default), or anywhere.
+    """
+
+    placement = "grid"
+
+    def fit_resample(self, X, y):
+        """New canvases and their multi-hot targets from the items ``X``."""
+        raise NotImplementedError
+
+    def arrange(self, n_items: int, n: int, random_state) -> Arrangement:
+        """Where items go on ``n`` grid canvases, without drawing them."""
+        raise NotImplementedError
+
+    def compose(self, images, labels, n, random_state, *, return_boxes=False):
+        """``n`` canvases of checked items: canvases, Y, sources (and boxes)."""
+        raise NotImplementedError
 
 
 def is_sampler(augment) -> bool:
-    """Whether ``augment`` makes new targets (imbalanced-learn's ``fit_resample``).
+    """Whether ``augment`` makes new targets (:class:`BaseSampler`'s ``fit_resample``).
 
     A :class:`MultiObjectComposer` is one; a :class:`QuadrantExpander`, which
     keeps each item's label, is not.
@@ -77,23 +156,6 @@ def _check_scale(scale) -> tuple[float, float]:
     return low, high
 
 
-def _check_pair(value, name: str, meaning: str) -> tuple[int, int]:
-    """Two positive integers, or a ValueError naming ``name`` and ``meaning``."""
-    if (
-        len(value) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
-        or min(value) < 1
-    ):
-        raise ValueError(
-            f"{name} must be two positive integers {meaning}, got {value!r}"
-        )
-    return int(value[0]), int(value[1])
-
-
-def _check_grid(grid) -> tuple[int, int]:
-    return _check_pair(grid, "grid", "(rows, cols)")
-
-
 def _paste(items, canvas_index, cells, n_canvases, grid):
     """Paste ``items`` (m, h, w) into ``cells`` of ``n_canvases`` black canvases.
 
@@ -112,7 +174,7 @@ class _CanvasMixin:
     """Fitting shared by the augmenters: remember the item shape."""
 
     def _fit_images(self, X):
-        self.grid_ = _check_grid(self.grid)
+        self.grid_ = check_grid(self.grid)
         batch = check_images(X)
         self.image_shape_ = batch.images.shape[1:]
         self.n_features_in_ = int(np.prod(self.image_shape_))
@@ -130,7 +192,7 @@ class _CanvasMixin:
         return batch
 
 
-class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseEstimator):
+class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseAugmenter):
     """Put each image in one cell of a larger black canvas.
 
     The tutorial's ``expand_4times``, vectorised: with the default 2x2 grid a
@@ -252,7 +314,7 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-class MultiObjectComposer(_CanvasMixin, BaseEstimator):
+class MultiObjectComposer(_CanvasMixin, BaseSampler):
     """Compose canvases of several items, with multi-hot labels and boxes.
 
     A sampler in imbalanced-learn's style: :meth:`fit_resample` returns new
@@ -402,7 +464,7 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         self.canvas_shape_ = (rows * height, cols * width)
         if self.placement == "anywhere":
             if self.canvas_shape is not None:
-                self.canvas_shape_ = _check_pair(
+                self.canvas_shape_ = check_pair(
                     self.canvas_shape, "canvas_shape", "(height, width)"
                 )
             low, high = _check_scale(self.scale)
@@ -535,7 +597,10 @@ class MultiObjectComposer(_CanvasMixin, BaseEstimator):
         cols = self.grid_[1]
         height, width = images.shape[1:]
         origin = np.stack([cells % cols * width, cells // cols * height], axis=1)
-        ink = ink_boxes(images[sources])
+        # each item's box once, however often it is placed (a copy of the
+        # placed items cost twice the rest of the composing)
+        used, where = np.unique(sources, return_inverse=True)
+        ink = ink_boxes(images[used])[where]
         inked = ink[:, 2] > ink[:, 0]
         boxes = np.full((n, n_cells, 5), -1, dtype=np.intp)
         boxes[canvas_index[inked], cells[inked]] = np.concatenate(

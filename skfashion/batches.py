@@ -242,7 +242,7 @@ class FreshBoxes(FreshCanvases):
     with ``return_boxes``, a :class:`~skfashion.augment.MultiObjectComposer`'s)
     from as many items as they hold on average, so that an epoch uses each
     item about once; ``encode`` makes the network's batch from the canvases
-    and their boxes (for example :func:`skfashion.anywhere.training_batch`).
+    and their boxes (for example :func:`skfashion.boxes.training_batch`).
 
     Parameters
     ----------

@@ -13,13 +13,28 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._images import check_pair
+
 __all__ = [
     "cell_grid",
     "cell_shape_of",
+    "check_grid",
     "inked_cells",
     "predict_inked_cells",
     "split_cells",
 ]
+
+
+def check_grid(grid) -> tuple[int, int]:
+    """A grid as ``(rows, cols)``, two positive integers, or a ValueError.
+
+    Examples
+    --------
+    >>> from skfashion.cells import check_grid
+    >>> check_grid([2, 3])
+    (2, 3)
+    """
+    return check_pair(grid, "grid", "(rows, cols)")
 
 
 def cell_shape_of(canvas_shape: tuple[int, int], grid) -> tuple[int, int]:

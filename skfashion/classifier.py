@@ -14,9 +14,15 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
-from .augment import _check_grid, is_sampler
+from .augment import is_sampler
 from .batches import predict_in_batches
-from .cells import cell_grid, cell_shape_of, inked_cells, predict_inked_cells
+from .cells import (
+    cell_grid,
+    cell_shape_of,
+    check_grid,
+    inked_cells,
+    predict_inked_cells,
+)
 from .core import ImageClassifier
 from .networks import (
     TOWERS,
@@ -26,9 +32,10 @@ from .networks import (
 )
 from .presets import PRESETS
 
-__all__ = ["PRESETS", "CNNClassifier"]
+__all__ = ["COMMON_CONSTRAINTS", "PRESETS", "CNNClassifier"]
 
-_COMMON_CONSTRAINTS = {
+#: The parameter constraints every network estimator shares.
+COMMON_CONSTRAINTS = {
     "checkpoint_dir": [str, os.PathLike, None],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "epochs": [Interval(Integral, 0, None, closed="left")],
@@ -165,7 +172,7 @@ class CNNClassifier(ImageClassifier):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **COMMON_CONSTRAINTS,
         "filters": [tuple, list],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -319,7 +326,7 @@ class CNNClassifier(ImageClassifier):
             return None
         if self.augment_ is not None:
             return tuple(self.image_shape_)
-        return cell_shape_of(self.input_shape_, _check_grid(self.grid))
+        return cell_shape_of(self.input_shape_, check_grid(self.grid))
 
     def _training_items(self, images):
         """With ``architecture="cells"``, the one cell of each canvas with ink.
@@ -383,21 +390,22 @@ class CNNClassifier(ImageClassifier):
             pooling=self.pooling,
         )
         if self.architecture == "cells":
-            seed = self._random_state if isinstance(self._random_state, int) else None
             model = build_cell_network(
                 self.cell_shape_,
                 self.n_classes_,
                 flip=self.flip,
                 shift=self.shift,
                 erase=self.erase,
-                seed=seed,
+                seed=self.network_seed,
                 **network,
             )
         else:
             model = build_canvas_network(self.input_shape_, self.n_classes_, **network)
         if self.label_smoothing and self.loss == "sparse_categorical_crossentropy":
             compile_kwargs["loss"] = SmoothedSparseCrossentropy(self.label_smoothing)
-        return self._compile(model, compile_kwargs, self.learning_rate)
+        return self.compile_network(
+            model, compile_kwargs, self.learning_rate, metrics=("accuracy",)
+        )
 
     def _learning_rate_schedule(self, steps):
         """With ``lr_schedule="cosine"``: a 5% warm-up, then a cosine to zero.
@@ -407,7 +415,4 @@ class CNNClassifier(ImageClassifier):
         """
         if self.lr_schedule == "constant":
             return None
-        steps = max(1, steps)
-        return dict(
-            peak=self.learning_rate, warmup_steps=steps // 20, total_steps=steps
-        )
+        return self.warmup_cosine(steps)

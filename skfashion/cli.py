@@ -23,8 +23,11 @@ from pathlib import Path
 
 from . import __version__
 from .datasets import DataFileError, load_fashion_mnist
+from .heads import HEADS, check_threshold, get_head
 from .presets import PRESETS as _PRESETS
-from .report import DemoSettings, Log, run_demo, write_pictures
+from .progress import Log
+from .reading import AS
+from .report import DemoSettings, run_demo, write_pictures
 
 PRESETS = tuple(sorted(_PRESETS))  # CNNClassifier.from_preset's names
 
@@ -65,11 +68,6 @@ def _demo(args, log) -> int:
         )
         if (value := getattr(args, key)) is not None
     }
-    if args.head == "anywhere":
-        raise ValueError(
-            "the demo trains the anywhere head after the other (see "
-            "--anywhere-epochs): --head chooses that other, cells or dense"
-        )
     if args.recipe is not None:
         overrides["preset"] = args.recipe
         overrides.setdefault("epochs", None)  # the recipe's own
@@ -163,8 +161,7 @@ def _train_settings(args) -> dict:
         raise ValueError(
             f"recipe must be one of {sorted(PRESETS)}, got {settings['recipe']!r}"
         )
-    if settings["head"] not in _HEADS:
-        raise ValueError(f"head must be one of {_HEADS}, got {settings['head']!r}")
+    get_head(settings["head"])  # a registered head, or one line naming them
     given = set(config if args.config else ()) | {
         key for key in _TRAIN_KEYS if getattr(args, key, None) not in (None, False)
     }
@@ -172,7 +169,6 @@ def _train_settings(args) -> dict:
     return settings
 
 
-_HEADS = ("cells", "dense", "anywhere")
 _MULTI_ONLY = ("base", "head", "threshold", "fine_tune")
 _SINGLE_ONLY = ("recipe", "filters", "dropout", "fresh")
 
@@ -194,16 +190,17 @@ def _refuse_what_does_not_apply(settings: dict, given: set) -> None:
                     f"{flag(key)} sets up the single-label CNN, which --base replaces"
                 )
     threshold = settings.get("threshold")
-    if isinstance(threshold, str) and threshold != "tuned":
-        raise ValueError(f"threshold must be a number or 'tuned', got {threshold!r}")
-    if threshold is not None and settings["kind"] == "multi":
-        if settings["head"] == "cells":
-            raise ValueError(
-                "--threshold applies to --head dense: the cells head names the "
-                "class in each cell"
-            )
-        if not isinstance(threshold, str) and not 0 <= threshold <= 1:
-            raise ValueError(f"--threshold must lie in [0, 1], got {threshold}")
+    if threshold is None or settings["kind"] != "multi":
+        return
+    head = get_head(settings["head"])
+    if "threshold" not in head.uses:
+        takes = sorted(name for name, h in HEADS.items() if "threshold" in h.uses)
+        raise ValueError(
+            f"--threshold applies to --head {' or '.join(takes)}, not "
+            f"{head.name} ({head.summary})"
+        )
+    if threshold != "tuned":
+        check_threshold(threshold)
 
 
 def _train(args, log) -> int:
@@ -240,22 +237,22 @@ def _train(args, log) -> int:
     else:
         cnn = load(s["base"], trust_pickle=args.trust_pickle)
     if s["kind"] == "multi":
-        validation_split = None
-        if s["head"] == "anywhere":  # its centre threshold counts items best
-            s.setdefault("threshold", "tuned")
-        if s.get("threshold") == "tuned":  # tuned on held-out composites
-            validation_split = 0.1
-            if len(X) * 0.1 < 10:
+        head = get_head(s["head"])
+        threshold = s.get("threshold", head.training.get("threshold"))
+        validation_split = None  # the head's own
+        if threshold == "tuned":  # tuned on held-out composites
+            validation_split = head.training.get("validation_split", 0.1)
+            if len(X) * validation_split < 10:
                 _warn(
-                    f"--threshold tuned holds out {int(len(X) * 0.1)} of "
-                    f"{len(X)} items to tune on: too few for stable thresholds"
+                    f"--threshold tuned holds out {int(len(X) * validation_split)} "
+                    f"of {len(X)} items to tune on: too few for stable thresholds"
                 )
         transfer = recipes.multi_label(
             cnn,
             head=s["head"],
             fresh=s["fresh"],
             fine_tune=s["fine_tune"],
-            threshold=s.get("threshold", 0.5),
+            threshold=s.get("threshold"),
             learning_rate=s.get("learning_rate"),
             validation_split=validation_split,
             **common,
@@ -355,33 +352,23 @@ def _evaluate(args, log) -> int:
 def _evaluate_one(args, log, spec: str, images, labels) -> None:
     """Print the test scores of the model of ``spec`` (a file or a shipped name)."""
     from . import recipes
-    from .models import MultiLabelTransfer
 
     model = _load_model(spec, args.trust_pickle)
     with log.step(f"evaluating {spec} on {len(images):,} test items"):
-        if isinstance(model, MultiLabelTransfer):
-            summary = recipes.evaluate_multi_label(
-                model, images, labels, seed=args.seed + 1
-            ).summary
-            results = {k: v for k, v in summary.items() if isinstance(v, float)}
-            if model.head == "anywhere":  # and on composites of items anywhere
-                anywhere = recipes.evaluate_anywhere(
-                    model, images, labels, seed=args.seed + 1
-                ).summary
-                results.update({f"anywhere_{k}": v for k, v in anywhere.items()})
-        else:
-            results = recipes.evaluate_single_label(
-                model, images, labels, seed=args.seed + 1
-            )
+        results = recipes.evaluate(model, images, labels, seed=args.seed + 1)
     for name, value in results.items():
-        print(f"{name:16s} {value:.4f}")
+        print(
+            f"{name:16s} {value:.4f}"
+            if isinstance(value, float)
+            else f"{name:16s} {value}"
+        )
 
 
 def _predict(args, log) -> int:
     """Every picture is read; one that cannot be is one line on stderr."""
     import json
 
-    from .reading import read_picture
+    from .reading import PictureReading, read_picture
 
     model = _load_model(args.model, args.trust_pickle)
     failed = 0
@@ -393,16 +380,11 @@ def _predict(args, log) -> int:
                 raise
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            reason = str(reason)
-            if args.json:
-                print(json.dumps({"path": str(path), "items": [], "error": reason}))
-                continue
-            if not reason.startswith(str(path)):
-                reason = f"{path}: {reason}"
-            print(f"skfashion: error: {reason}", file=sys.stderr)
-            continue
+            reading = PictureReading(str(path), None, error=str(reason))
         if args.json:
-            print(json.dumps(reading.as_json()))
+            print(json.dumps(reading.to_json()))
+        elif reading.error is not None:
+            print(f"skfashion: error: {reading.lines()[0]}", file=sys.stderr)
         else:
             print("\n".join(reading.lines()))
     return 1 if failed else 0
@@ -462,9 +444,9 @@ def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--head",
-        choices=_HEADS,
-        help="multi-label head: one per cell (default), the tutorial's dense "
-        "one, or one that finds and boxes items anywhere",
+        choices=tuple(HEADS),
+        help="multi-label head (default cells): "
+        + "; ".join(f"{name}: {head.summary}" for name, head in HEADS.items()),
     )
 
 
@@ -510,33 +492,8 @@ def _add_command(commands, name, parent, summary) -> argparse.ArgumentParser:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``skfashion``."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--quiet", action="store_true", help="print only results and errors"
-    )
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        help="show tracebacks and TensorFlow's start-up messages",
-    )
-    with_data = argparse.ArgumentParser(add_help=False, parents=[common])
-    with_data.add_argument(
-        "--data-home",
-        metavar="DIR",
-        help="an existing folder searched first for the Fashion-MNIST files "
-        "(default: $SKFASHION_DATA, the Keras cache, Debian's folder)",
-    )
-
-    parser = argparse.ArgumentParser(
-        prog="skfashion", description="Fashion-MNIST, multi-class and multi-label."
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"skfashion {__version__}"
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_data(commands, with_data) -> None:
+    """``skfashion data``'s options."""
     data = _add_command(commands, "data", with_data, "find and verify the data")
     data.add_argument(
         "--no-download",
@@ -545,6 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.set_defaults(run=_data)
 
+
+def _add_demo(commands, with_data) -> None:
+    """``skfashion demo``'s options."""
     demo = _add_command(commands, "demo", with_data, "the tutorial, end to end")
     demo.add_argument(
         "--quick",
@@ -583,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
+
+def _add_train(commands, with_data) -> None:
+    """``skfashion train``'s options."""
     train = _add_command(commands, "train", with_data, "train and save a model")
     train.add_argument(
         "--config", metavar="FILE", help="TOML file of the options below"
@@ -617,8 +580,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--threshold",
         type=_threshold,
-        help="decision threshold of the dense multi-label head: a number in "
-        "[0, 1] (default 0.5) or 'tuned' (per class, on held-out composites)",
+        help="decision threshold of a head that uses one (dense, anywhere): a "
+        "number in [0, 1] or 'tuned' on held-out composites (the default)",
     )
     train.add_argument(
         "--fresh",
@@ -657,6 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(run=_train)
 
+
+def _add_evaluate(commands, with_data) -> None:
+    """``skfashion evaluate``'s options."""
     evaluate = _add_command(
         commands, "evaluate", with_data, "score a saved model on the test set"
     )
@@ -681,6 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=_evaluate)
 
+
+def _add_predict(commands, common) -> None:
+    """``skfashion predict``'s options."""
     predict = _add_command(commands, "predict", common, "classes in your own pictures")
     predict.add_argument(
         "--model",
@@ -701,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--as",
         dest="as_",
-        choices=["auto", "item", "canvas"],
+        choices=AS,
         default="auto",
         help="read each picture as one item, or as a canvas cell by cell "
         "(default auto: a picture of the model's canvas size is a canvas)",
@@ -717,14 +686,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.set_defaults(run=_predict)
 
+
+def _add_models(commands, common) -> None:
+    """``skfashion models``'s options."""
     models = _add_command(commands, "models", common, "the shipped trained models")
     models.set_defaults(run=_models)
 
+
+def _add_show(commands, with_data) -> None:
+    """``skfashion show``'s options."""
     show = _add_command(commands, "show", with_data, "draw the tutorial's pictures")
     show.add_argument(
         "--out", default="reports/pictures", help="folder (default reports/pictures)"
     )
     show.set_defaults(run=_show)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``skfashion``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--quiet", action="store_true", help="print only results and errors"
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and TensorFlow's start-up messages",
+    )
+    with_data = argparse.ArgumentParser(add_help=False, parents=[common])
+    with_data.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="an existing folder searched first for the Fashion-MNIST files "
+        "(default: $SKFASHION_DATA, the Keras cache, Debian's folder)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="skfashion", description="Fashion-MNIST, multi-class and multi-label."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skfashion {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_data(commands, with_data)
+    _add_demo(commands, with_data)
+    _add_train(commands, with_data)
+    _add_evaluate(commands, with_data)
+    _add_predict(commands, common)
+    _add_models(commands, common)
+    _add_show(commands, with_data)
     return parser
 
 

@@ -30,6 +30,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 from scikeras.utils import metric_name
@@ -156,15 +157,34 @@ class ImageClassifier(KerasClassifier):
                     f"{images.shape[1:]}); fit it afresh, without warm_start, "
                     "for another shape"
                 )
-            return self._training_items(as_pixels(images, self._scale(images))), y
+            pixels = as_pixels(images, self.pixel_scale_of(images))
+            return self._training_items(pixels), y
         if images.shape[1:] != self.input_shape_:
             images = self._place_items(images)
-        return as_pixels(images, self._scale(images)), y
+        return as_pixels(images, self.pixel_scale_of(images)), y
 
-    def _scale(self, images) -> float:
+    def pixel_scale_of(self, images) -> float:
         """The pixel scale decided at fit (files of 0.1.0: guessed per batch)."""
         scale = getattr(self, "pixel_scale_", None)
         return scale if scale is not None else pixel_scale(images)
+
+    def checked_pixels(self, X) -> np.ndarray:
+        """``X`` checked, as (n, h, w) pixels in [0, 255] the network takes.
+
+        Raw items are placed on canvases as :meth:`predict` would.
+        """
+        check_is_fitted(self)
+        return self._validate_data(X)[0]
+
+    @property
+    def network_seed(self) -> int | None:
+        """The seed of the network's own random layers: ``random_state``'s.
+
+        An integer ``random_state`` as it is; a ``RandomState``'s draw (made
+        once per fit, in :mod:`skfashion._scikeras`); None when unseeded.
+        """
+        seed = getattr(self, "_random_state", self.random_state)
+        return int(seed) if isinstance(seed, Integral) else None
 
     def _fit_layout(self, images, y):
         """Decide, once per fit, how images map to the network."""
@@ -186,7 +206,7 @@ class ImageClassifier(KerasClassifier):
         """Height and width of the canvases: the images', or ``augment_``'s."""
         if self.augment_ is None:
             return images.shape[1:]
-        if getattr(self.augment_, "canvas_shape_", None) is not None:
+        if self.augment_.canvas_shape_ is not None:
             return tuple(self.augment_.canvas_shape_)
         rows, cols = self.augment_.grid_
         return (rows * images.shape[1], cols * images.shape[2])
@@ -343,6 +363,16 @@ class ImageClassifier(KerasClassifier):
         """Arguments of a :class:`~skfashion.networks.WarmupCosine` (subclasses)."""
         return None
 
+    def warmup_cosine(self, steps: int) -> dict:
+        """A warm-up over 5% of ``steps`` to ``learning_rate``, then a cosine to 0.
+
+        The arguments of a :class:`~skfashion.networks.WarmupCosine`.
+        """
+        steps = max(1, steps)
+        return dict(
+            peak=self.learning_rate, warmup_steps=steps // 20, total_steps=steps
+        )
+
     def _run_keras(self, data, checkpoint, warm_start, first, end, kwargs):
         """Keras' ``fit`` for epochs ``first`` to ``end - 1``."""
         kwargs = dict(kwargs, validation_split=0.0)
@@ -373,19 +403,20 @@ class ImageClassifier(KerasClassifier):
     # -- predicting -------------------------------------------------------------
     def _predict_raw(self, X, **kwargs):
         """The network's outputs for ``X``: large batches, silent, no retracing."""
-        check_is_fitted(self)
-        images, _ = self._validate_data(X)
-        return self._predict_network(images, **kwargs)
+        return self._predict_network(self.checked_pixels(X), **kwargs)
 
     def _predict_network(self, images, **kwargs):
         """Run ``model_`` on checked (n, h, w) pixels (subclasses may skip work)."""
         return predict_in_batches(self.model_, images[..., np.newaxis], **kwargs)
 
     # -- building -----------------------------------------------------------------
-    def _compile(self, model, compile_kwargs, learning_rate, *, metrics=("accuracy",)):
-        """Compile with the optimizer scikeras made, at ``learning_rate``.
+    def compile_network(
+        self, model, compile_kwargs: dict, learning_rate: float, *, metrics=()
+    ):
+        """Compile ``model`` with the optimizer scikeras made, at ``learning_rate``.
 
-        ``metrics`` are the default when the user gave none.
+        ``compile_kwargs`` are scikeras' (``_get_compile_kwargs``); ``metrics``
+        are the default when the user gave none. Returns ``model``.
         """
         optimizer = compile_kwargs["optimizer"]
         if isinstance(optimizer, keras.optimizers.Optimizer):

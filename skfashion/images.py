@@ -357,7 +357,7 @@ def items_canvas_from_picture(
     # pixels of the file per pixel decoded (large files are reduced)
     reduced = max(image.info.get("original_size", image.size)) / max(image.size)
     labels, n = _shapes(ink)
-    if n:
+    if n and item_side is not None:
         from scipy import ndimage
 
         slices = ndimage.find_objects(labels)
@@ -368,8 +368,6 @@ def items_canvas_from_picture(
         # largest (items are 18 to 42% of a photo's side, specks much less)
         scale = item_side / float(np.median(sides[sides >= 0.3 * sides.max()]))
     else:
-        scale = 1.0
-    if item_side is None:
         scale = 1.0
     scale = min(scale, max_side / max(ink.shape))
     shape = tuple(max(1, round(side * scale)) for side in ink.shape)

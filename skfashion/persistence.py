@@ -56,7 +56,7 @@ _CLASSES = {
     "skfashion.MultiObjectComposer": "skfashion.augment:MultiObjectComposer",
     "skfashion.CNNClassifier": "skfashion.models:CNNClassifier",
     "skfashion.MultiLabelTransfer": "skfashion.models:MultiLabelTransfer",
-    "skfashion.MultiHotTarget": "skfashion.transfer:_MultiHotTarget",
+    "skfashion.MultiHotTarget": "skfashion.transfer:MultiHotTarget",
     "sklearn.Pipeline": "sklearn.pipeline:Pipeline",
     "sklearn.OneHotEncoder": "sklearn.preprocessing:OneHotEncoder",
     "sklearn.OrdinalEncoder": "sklearn.preprocessing:OrdinalEncoder",

@@ -28,117 +28,16 @@ for every model.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import class_name
+from .pipelines import last_step
+from .results import FoundItem, PictureReading
 
-__all__ = ["FoundItem", "PictureReading", "read_picture"]
+__all__ = ["AS", "FoundItem", "PictureReading", "read_picture"]
 
-
-@dataclass
-class FoundItem:
-    """One item found in a picture.
-
-    Attributes
-    ----------
-    label : int or str
-        The model's class.
-    score : float
-        Its probability (with ``"items anywhere"``, the item's score).
-    box : list of int or None
-        ``[x0, y0, x1, y1]`` in the picture's pixels (``"items anywhere"``).
-    cell : int or None
-        The canvas cell it fills (the cells head).
-    """
-
-    label: object
-    score: float
-    box: list | None = None
-    cell: int | None = None
-
-    @property
-    def name(self) -> str:
-        """The class's Fashion-MNIST name (any other label as it is)."""
-        label = self.label
-        return class_name(label) if isinstance(label, int | np.integer) else str(label)
-
-    def text(self) -> str:
-        """``"Trouser 0.97"``, with its cell or box."""
-        where = f" (cell {self.cell})" if self.cell is not None else ""
-        if self.box is not None:
-            where = " box [{}, {}, {}, {}]".format(*self.box)
-        return f"{self.name} {self.score:.2f}{where}"
-
-    def as_json(self) -> dict:
-        """The item as JSON: ``{"class", "score"}``, ``box`` or ``cell`` if any."""
-        item = {"class": self.name, "score": round(float(self.score), 4)}
-        if self.box is not None:
-            item["box"] = [int(v) for v in self.box]
-        if self.cell is not None:
-            item["cell"] = int(self.cell)
-        return item
-
-
-@dataclass
-class PictureReading:
-    """What a model found in one picture.
-
-    Attributes
-    ----------
-    path : str
-    read_as : {"item", "canvas", "items anywhere"}
-    items : list of FoundItem
-        Best first; empty when no item was named.
-    alternatives : list of FoundItem
-        For a single-label model, the next likeliest classes of its one item.
-    note : str or None
-        Why no item is named, when none is (``"no item found"``, or several
-        items where the model reads one).
-    """
-
-    path: str
-    read_as: str
-    items: list[FoundItem] = field(default_factory=list)
-    alternatives: list[FoundItem] = field(default_factory=list)
-    note: str | None = None
-
-    def lines(self) -> list[str]:
-        """The lines ``skfashion predict`` prints: one per item anywhere.
-
-        Each says how the picture was read: ``(read as one item)``, ``(read
-        as a canvas)`` or ``(read as items anywhere)``.
-        """
-        how = {"item": "one item", "canvas": "a canvas"}.get(self.read_as, self.read_as)
-        how = f"(read as {how})"
-        if self.note or not self.items:
-            return [f"{self.path}: {self.note or 'no item found'} {how}"]
-        if self.read_as == "items anywhere":
-            return [f"{self.path}: {item.text()} {how}" for item in self.items]
-        found = ", ".join(i.text() for i in [*self.items, *self.alternatives])
-        return [f"{self.path}: {found} {how}"]
-
-    def as_json(self) -> dict:
-        """``{"path", "read_as", "items": [...]}``; ``alternatives``, ``note``."""
-        reading = {
-            "path": self.path,
-            "read_as": self.read_as,
-            "items": [item.as_json() for item in self.items],
-        }
-        if self.alternatives:
-            reading["alternatives"] = [item.as_json() for item in self.alternatives]
-        if self.note:
-            reading["note"] = self.note
-        return reading
-
-
-def _final(model):
-    return model.steps[-1][1] if hasattr(model, "steps") else model
-
-
-def _head(model) -> str | None:
-    return getattr(_final(model), "head", None)
+#: The ways ``read_picture(as_=...)`` can read a picture.
+AS = ("auto", "item", "canvas")
 
 
 def _is_canvas(picture, net, as_: str) -> bool:
@@ -201,35 +100,22 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
     >>> read_picture(Image.new("L", (60, 60), 255), model).lines()
     ['the picture: no item found (read as one item)']
     """
-    from .images import (
-        NoItemError,
-        canvas_from_picture,
-        item_from_picture,
-        items_canvas_from_picture,
-    )
+    from .heads import head_of
+    from .images import NoItemError, canvas_from_picture, item_from_picture
 
-    net, name = _final(model), _name(picture)
-    if _head(model) == "anywhere":
-        reading = PictureReading(name, "items anywhere")
-        try:
-            canvas, scale = items_canvas_from_picture(
-                picture, item_side=None if as_ == "canvas" else 28
-            )  # 28: items of 18 to 42% of a photo's side become 17 to 40 px
-        except NoItemError:
-            return reading
-        if max(canvas.shape) < net._smallest_item() or not canvas.any():
-            return reading
-        for row in net.predict_boxes([canvas])[0]:
-            box = np.rint(row[1:5] / scale).astype(int).tolist()
-            reading.items.append(FoundItem(int(row[0]), float(row[5]), box))
+    if as_ not in AS:
+        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
+    net, name = last_step(model), _name(picture)
+    head = head_of(net)
+    reading = PictureReading(name, "item")
+    if head is not None and head.read_picture(picture, reading, as_):
         return reading
     if _is_canvas(picture, net, as_):
-        reading = PictureReading(name, "canvas")
+        reading.read_as = "canvas"
         canvas = canvas_from_picture(picture, net.input_shape_)
         if canvas.any():
-            reading.items = _describe(model, net, canvas[np.newaxis], top)
-        return _split_alternatives(reading, net)
-    reading = PictureReading(name, "item")
+            reading.items = _describe(model, head, canvas[np.newaxis], top)
+        return _split_alternatives(reading, head)
     try:
         image, shapes = item_from_picture(picture, return_shapes=True)
     except NoItemError:
@@ -241,13 +127,13 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
             "train --kind multi --head anywhere)"
         )
         return reading
-    reading.items = _describe(model, net, _as_input(image, net, model), top)
-    return _split_alternatives(reading, net)
+    reading.items = _describe(model, head, _as_input(image, net, model), top)
+    return _split_alternatives(reading, head)
 
 
-def _split_alternatives(reading, net):
+def _split_alternatives(reading, head):
     """A single-label model names one item: its other classes are alternatives."""
-    if not hasattr(net, "head"):
+    if head is None:
         reading.items, reading.alternatives = reading.items[:1], reading.items[1:]
     return reading
 
@@ -265,27 +151,13 @@ def _as_input(item, net, model):
     return item[np.newaxis]
 
 
-def _describe(model, net, batch, top: int) -> list[FoundItem]:
+def _describe(model, head, batch, top: int) -> list[FoundItem]:
     """What the model finds in a batch of one picture, best first."""
-    from .models import MultiLabelTransfer
-
-    if isinstance(model, MultiLabelTransfer) and model.head == "cells":
-        proba = model.predict_cell_proba(batch)[0]
-        found = [
-            FoundItem(int(c), float(proba[cell, c]), cell=cell)
-            for cell, c in enumerate(proba.argmax(axis=1))
-            if c < len(model.classes_)
-        ]
-        return sorted(found, key=lambda item: -item.score)
+    if head is not None:
+        return head.found_items(batch)
     proba = model.predict_proba(batch)[0]
-    if isinstance(model, MultiLabelTransfer):
-        return [
-            FoundItem(int(i), float(proba[i]))
-            for i in np.argsort(proba)[::-1]
-            if proba[i] >= model.threshold_[i]
-        ]
     best = np.argsort(proba)[::-1][:top]
     return [
         FoundItem(label.item() if hasattr(label, "item") else label, float(p))
-        for label, p in zip(net.classes_[best], proba[best], strict=True)
+        for label, p in zip(last_step(model).classes_[best], proba[best], strict=True)
     ]

@@ -22,7 +22,10 @@ from .metrics import (
 )
 
 __all__ = [
+    "AnywhereEvaluation",
     "MultiLabelEvaluation",
+    "evaluate",
+    "evaluate_anywhere",
     "evaluate_multi_label",
     "evaluate_single_label",
     "fit_multi_label",
@@ -73,51 +76,37 @@ def multi_label(
     head: str = "cells",
     fresh: bool = False,
     fine_tune: bool = False,
-    threshold=0.5,
     seed: int = 0,
     verbose: int = 0,
     **params,
 ):
     """The multi-label head on ``base``; ``None`` in ``params`` keeps the default.
 
-    The cells head learns from the layouts of composites drawn while
-    training; the dense head from one fixed set of composites' labels, or
-    fresh ones (``fresh``); the anywhere head from the boxes of composites of
-    items anywhere (:data:`ANYWHERE`'s, drawn while training).
+    The head's own training settings (:attr:`Head.training
+    <skfashion.heads.Head>`) come first, ``params`` over them. A head with
+    default composites (:attr:`Head.composites <skfashion.heads.Head>`: the
+    cells and anywhere heads) learns from fresh ones drawn while training;
+    the dense head from one fixed set of composites' labels, or fresh ones
+    (``fresh``).
     """
+    from .heads import get_head
     from .models import MultiLabelTransfer
 
+    part = get_head(head)
     params = {key: value for key, value in params.items() if value is not None}
-    augment = MultiObjectComposer() if fresh or head == "cells" else None
-    if head == "anywhere":
-        params = {**ANYWHERE["training"], **params}
-        augment = MultiObjectComposer(**ANYWHERE["composites"])
+    params = {**part.training, **params}
+    augment = MultiObjectComposer() if fresh else None
+    if part.composites is not None:
+        augment = MultiObjectComposer(**part.composites)
     return MultiLabelTransfer(
         base,
         head=head,
         fine_tune=fine_tune,
-        threshold=threshold,
         augment=augment,
         random_state=seed,
         verbose=verbose,
         **params,
     )
-
-
-#: How the anywhere head is trained (``benchmarks/bench_anywhere.py`` chose
-#: it): composites of 0 to 6 items of 21 to 42 pixels, which may touch, on
-#: 96x96 canvases, and the training settings.
-ANYWHERE = {
-    "composites": dict(
-        placement="anywhere",
-        canvas_shape=(96, 96),
-        scale=(0.75, 1.5),
-        min_objects=0,
-        max_objects=6,
-        min_gap=0,
-    ),
-    "training": dict(epochs=2, batch_size=32, learning_rate=2e-3),
-}
 
 
 def fit_multi_label(transfer, X, y, *, seed: int = 0):
@@ -170,7 +159,7 @@ class MultiLabelEvaluation:
     Y: np.ndarray
     Y_pred: np.ndarray
     layout: np.ndarray  # the class in each cell, -1 where empty
-    layout_pred: np.ndarray | None  # the cells head's; None for the dense head
+    layout_pred: np.ndarray | None  # a head of cells'; None for the others
     summary: dict = field(default_factory=dict)
 
 
@@ -181,7 +170,7 @@ def evaluate_multi_label(
     composer = MultiObjectComposer(random_state=seed)
     canvases, Y = composer.fit_resample(images, labels)
     layout_pred = None
-    if model.head == "cells":  # the labels are the layout's classes
+    if hasattr(model, "predict_layout"):  # the labels are the layout's classes
         layout_pred = model.predict_layout(canvases)
         Y_pred = labels_from_layout(layout_pred, len(model.classes_))
     else:
@@ -238,3 +227,25 @@ def evaluate_anywhere(
         ),
     }
     return AnywhereEvaluation(canvases, composer.boxes_, found, summary)
+
+
+def evaluate(
+    model, images, labels, *, seed: int = 1, n_anywhere: int | None = None
+) -> dict:
+    """A model's test scores, by what it can do: ``{name: float}``.
+
+    Single-label models: accuracy on expanded items. Multi-label models: the
+    scores on grid composites; a model that boxes items (``predict_boxes``)
+    also on ``n_anywhere`` composites of items anywhere (``anywhere_...``;
+    None: one per item),
+    and ``"anywhere_canvases"`` says how many.
+    """
+    if not hasattr(model, "head"):
+        return evaluate_single_label(model, images, labels, seed=seed)
+    summary = evaluate_multi_label(model, images, labels, seed=seed).summary
+    results = {k: v for k, v in summary.items() if isinstance(v, float)}
+    if hasattr(model, "predict_boxes"):
+        found = evaluate_anywhere(model, images, labels, seed=seed, n=n_anywhere)
+        results.update({f"anywhere_{k}": v for k, v in found.summary.items()})
+        results["anywhere_canvases"] = len(found.canvases)
+    return results

@@ -8,8 +8,8 @@ both and writes ``metrics.json``, the figures, the saved models and
 
 from __future__ import annotations
 
+import inspect
 import json
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,7 +19,9 @@ import numpy as np
 from . import recipes
 from .augment import MultiObjectComposer, QuadrantExpander
 from .datasets import CLASS_NAMES, load_fashion_mnist
+from .heads import get_head
 from .metrics import multilabel_report
+from .progress import Log
 
 __all__ = ["DemoSettings", "Log", "run_demo", "write_pictures"]
 
@@ -51,6 +53,15 @@ class DemoSettings:
     batch_size: int | None = None
     seed: int = 0
 
+    def __post_init__(self):
+        get_head(self.head)  # a registered head, or one line naming them
+        if self.head == "anywhere":
+            raise ValueError(
+                "the demo trains the anywhere head after the other (see "
+                "anywhere_epochs, --anywhere-epochs): head chooses that other, "
+                "cells or dense"
+            )
+
     @classmethod
     def quick(cls, **overrides):
         """A small real model in about a minute."""
@@ -63,43 +74,6 @@ class DemoSettings:
                 **overrides,
             }
         )
-
-
-class Log:
-    """Progress for people: timed steps on stderr; silent when ``quiet``."""
-
-    def __init__(self, quiet: bool = False, stream=None):
-        self.quiet = quiet
-        self.stream = stream or sys.stderr
-
-    @property
-    def keras_verbose(self) -> int:
-        """Keras' bars on a terminal, one line per epoch elsewhere."""
-        if self.quiet:
-            return 0
-        return 1 if self.stream.isatty() else 2
-
-    def __call__(self, message: str) -> None:
-        if not self.quiet:
-            print(message, file=self.stream, flush=True)
-
-    def step(self, title: str):
-        return _Step(self, title)
-
-
-class _Step:
-    def __init__(self, log, title):
-        self.log, self.title = log, title
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        self.log(f"{self.title} ...")
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
-        if exc[0] is None:
-            self.log(f"{self.title}: done in {self.seconds:.1f} s")
 
 
 def _epochs(n: int) -> str:
@@ -333,14 +307,12 @@ def _multi_label(settings, data: _Data, cnn, log):
         head=settings.head,
         fresh=settings.fresh,
         fine_tune=settings.fine_tune,
-        # the dense head's thresholds are tuned on held-out composites
-        threshold="tuned" if settings.head == "dense" else 0.5,
         seed=settings.seed,
         verbose=log.keras_verbose,
         validation_split=0.1,
         epochs=settings.multi_epochs,
         warmup_epochs=max(1, settings.multi_epochs // 3),
-        batch_size=settings.batch_size or (128 if settings.head == "cells" else None),
+        batch_size=settings.batch_size,  # None: the head's own
     )
     seconds = {}
     with log.step(
@@ -377,10 +349,8 @@ def _anywhere(settings, data: _Data, cnn, log):
     model = recipes.multi_label(
         cnn,
         head="anywhere",
-        threshold="tuned",  # the count of held-out composites' items
         seed=settings.seed,
         verbose=log.keras_verbose,
-        validation_split=0.05,
         epochs=settings.anywhere_epochs,
     )
     seconds = {}
@@ -534,13 +504,10 @@ def _metrics(settings, data: _Data, cnn, single, transfer, evaluation) -> dict:
     }
 
 
-_HEADS = {
-    "cells": "The CNN's convolution tower frozen (or fine-tuned) and applied to every "
-    "cell, and a new softmax head that names each cell's content (a class or "
-    "empty), trained on the layouts of fresh composites.",
-    "dense": "The CNN's convolutions frozen (or fine-tuned), a new sigmoid head, and "
-    "per-class decision thresholds tuned for F1 on the validation composites.",
-}
+def _head_words(name: str) -> str:
+    """The head, in the words of its docstring's first paragraph."""
+    first = inspect.cleandoc(get_head(name).__doc__ or "").split("\n\n")[0]
+    return " ".join(first.split())
 
 
 def _markdown(m: dict) -> str:
@@ -624,7 +591,7 @@ Predicted probabilities for one test image against the truth:
 
 ## Multi-label: every item on a canvas
 
-{_HEADS[multi["head"]]} Scored on {m["data"]["test_composites"]:,} test composites.
+{_head_words(multi["head"])} Scored on {m["data"]["test_composites"]:,} test composites.
 
 | subset accuracy | Hamming loss | F1 micro | F1 macro | F1 samples | count accuracy |
 |---|---|---|---|---|---|
@@ -659,7 +626,7 @@ Models: {", ".join(f"`{name}`" for name in m["models"])} (load with
 
 def _multi_data(s: dict) -> str:
     """What the multi-label head trained on, in words."""
-    if s["head"] == "cells" or s["fresh"]:
+    if get_head(s["head"]).composites is not None or s["fresh"]:
         return "composites drawn afresh every batch"
     return "one fixed set of composites"
 

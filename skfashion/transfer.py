@@ -1,45 +1,44 @@
 """Multi-label transfer: every item on a canvas, from a fitted CNNClassifier.
 
 :class:`MultiLabelTransfer` keeps the base's convolutions and trains a new
-head: the tutorial's dense sigmoid head on the whole canvas, a softmax head
-per cell that names, counts and locates every item, or a head that finds and
-boxes items anywhere (:mod:`skfashion.anywhere`).
+head on them. The estimator holds the parameters, the fitted state, the
+training loop and the files; each head (:mod:`skfashion.heads`: the
+tutorial's dense head, a head per cell, a head that finds items anywhere, or
+one registered by the user) does the steps that are its own.
 """
 
 from __future__ import annotations
 
-import math
 from numbers import Integral, Real
 
-import keras
 import numpy as np
-from keras import layers
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.pipeline import Pipeline
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import anywhere
-from ._images import as_pixels, check_images, check_labels
-from .augment import _check_grid, is_sampler
-from .batches import FreshBoxes, FreshCells, predict_in_batches
-from .box_metrics import labels_of_boxes
-from .cells import cell_grid, cell_shape_of, predict_inked_cells, split_cells
-from .classifier import _COMMON_CONSTRAINTS, CNNClassifier
+from ._images import check_images, check_labels
+from .augment import is_sampler
+from .classifier import COMMON_CONSTRAINTS, CNNClassifier
 from .core import ImageClassifier, Phase
-from .metrics import labels_from_layout
-from .networks import (
-    GridOfCells,
-    build_cell_network,
-    tower_of,
-)
+from .heads import HeadName, get_head
+from .pipelines import last_step
 
-__all__ = ["MultiLabelTransfer"]
+__all__ = ["MultiHotTarget", "MultiLabelTransfer"]
 
 
-class _MultiHotTarget(TransformerMixin, BaseEstimator):
-    """scikeras target encoder for multi-hot ``Y`` (or item labels to compose)."""
+class MultiHotTarget(TransformerMixin, BaseEstimator):
+    """scikeras' target encoder of :class:`MultiLabelTransfer`.
+
+    Multi-hot ``Y`` of 0s and 1s, or the items' labels to compose (then
+    ``n_labels`` says how many labels the composites have).
+
+    Parameters
+    ----------
+    n_labels : int, default=None
+        Labels of the composites made from 1-D item labels.
+    """
 
     def __init__(self, n_labels=None):
         self.n_labels = n_labels
@@ -71,7 +70,7 @@ class _MultiHotTarget(TransformerMixin, BaseEstimator):
 
 def _final_cnn(base):
     """The fitted CNNClassifier in ``base`` (itself, or a Pipeline's last step)."""
-    cnn = base.steps[-1][1] if isinstance(base, Pipeline) else base
+    cnn = last_step(base)
     if not isinstance(cnn, CNNClassifier):
         raise TypeError(
             "base must be a fitted CNNClassifier or a Pipeline ending in one, "
@@ -81,10 +80,24 @@ def _final_cnn(base):
     return cnn
 
 
+def _head_provides(method: str):
+    """``available_if``'s check: the estimator's head implements ``method``."""
+
+    def check(self) -> bool:
+        try:
+            return method in get_head(self.head).provides
+        except ValueError:
+            return False
+
+    return check
+
+
 class MultiLabelTransfer(ImageClassifier):
     """Name every item on a canvas, reusing a fitted :class:`CNNClassifier`.
 
-    Three heads (``head``):
+    Three heads ship (``head``; :mod:`skfashion.heads` has their parts,
+    and registers new ones); the methods a head does not provide are absent
+    (``hasattr(model, "predict_boxes")`` is True for ``"anywhere"`` only):
 
     ``"dense"`` (default, the tutorial's)
         The base network is copied and cut before its softmax head; what
@@ -122,9 +135,10 @@ class MultiLabelTransfer(ImageClassifier):
     base : CNNClassifier or Pipeline
         A fitted CNNClassifier, or a fitted Pipeline ending in one (only its
         network is used: canvases go to it directly).
-    head : {"dense", "cells", "anywhere"}, default="dense"
-        The tutorial's dense head on the whole canvas, a head per cell, or a
-        head that finds items anywhere.
+    head : str, default="dense"
+        A name in :data:`skfashion.heads.HEADS`: ``"dense"``, ``"cells"``,
+        ``"anywhere"`` or one registered with
+        :func:`~skfashion.heads.register_head`.
     supervision : {"auto", "layout", "labels"}, default="auto"
         What trains the ``"cells"`` head: ``"layout"``, the content of every
         cell (needs ``augment``); ``"labels"``, the canvases' multi-hot
@@ -208,8 +222,8 @@ class MultiLabelTransfer(ImageClassifier):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
-        "head": [StrOptions({"dense", "cells", "anywhere"})],
+        **COMMON_CONSTRAINTS,
+        "head": [HeadName()],
         "supervision": [StrOptions({"auto", "layout", "labels"})],
         "fine_tune": ["boolean"],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -282,7 +296,7 @@ class MultiLabelTransfer(ImageClassifier):
 
     @property
     def target_encoder(self):
-        return _MultiHotTarget(getattr(self.augment, "n_classes", None))
+        return MultiHotTarget(getattr(self.augment, "n_classes", None))
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Train the multi-label head (and, with ``fine_tune``, every layer).
@@ -322,134 +336,54 @@ class MultiLabelTransfer(ImageClassifier):
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
+    @property
+    def head_part(self):
+        """The :class:`~skfashion.heads.Head` that does this estimator's
+        head-specific steps (made afresh: a head holds no state)."""
+        return get_head(self.head)(self)
+
     # -- the layout of the data ---------------------------------------------------
     def _fit_layout(self, images, y):
         self.base_estimator_ = _final_cnn(self.base)
-        super()._fit_layout(images, y)
         self.item_shape_ = self.stride_ = None
-        if self.head == "anywhere":
-            self.item_shape_ = tuple(self.base_estimator_.cell_shape_)
+        super()._fit_layout(images, y)
+        self.head_part.fit_layout()
 
     def _check_augment(self, augment):
         if not is_sampler(augment):
             raise ValueError("augment must be a MultiObjectComposer")
-        if self.head == "cells" and getattr(augment, "placement", "grid") != "grid":
-            raise ValueError(
-                "head='cells' reads items in the cells of a grid: give it "
-                "MultiObjectComposer(placement='grid')"
-            )
+        self.head_part.check_augment(augment)
 
     def _canvas_shape(self, images):
         shape = super()._canvas_shape(images)
-        base = self.base_estimator_
-        if self.head == "anywhere":
-            if base.architecture != "cells":
-                raise ValueError(
-                    "head='anywhere' names found items with the base's network "
-                    "of one item: give it a grid-aware base (CNNClassifier("
-                    "architecture='cells'), the 'fast' preset)"
-                )
-            if self.augment_ is None:
-                raise ValueError(
-                    "head='anywhere' learns from the boxes of composites made "
-                    "while training: give it augment=MultiObjectComposer("
-                    "placement='anywhere', ...) and the raw items"
-                )
-        elif self.head == "dense":
-            if base.architecture == "cells":
-                raise ValueError(
-                    "the dense head needs a base that reads whole canvases; "
-                    "a grid-aware base (architecture='cells') takes head='cells'"
-                )
-            if shape != base.input_shape_:
-                raise ValueError(
-                    f"the base network takes {base.input_shape_} canvases; "
-                    f"these data make {shape} canvases"
-                )
-        elif self.supervision == "layout" and self.augment_ is None:
-            raise ValueError(
-                "supervision='layout' needs augment=MultiObjectComposer(...): "
-                "only composites made while training know their layout"
-            )
+        self.head_part.check_canvases(shape)
         return shape
 
     def _cell_shape(self):
-        if self.head != "cells":
-            return None
-        base = self.base_estimator_
-        if base.architecture == "cells":
-            cell_shape = tuple(base.cell_shape_)
-        else:
-            grid = self.augment_.grid_ if self.augment_ else _check_grid(base.grid)
-            cell_shape = cell_shape_of(base.input_shape_, grid)
-        cell_grid(self.input_shape_, cell_shape)  # canvases of whole cells?
-        return cell_shape
-
-    @property
-    def _uses_layout(self) -> bool:
-        return self.head == "cells" and (
-            self.supervision == "layout"
-            or (self.supervision == "auto" and self.augment_ is not None)
-        )
+        return self.head_part.cell_shape()
 
     # -- training -------------------------------------------------------------
+    def _keras_build_fn(self, compile_kwargs):
+        return self.head_part.build(compile_kwargs)
+
     def _training_stream(self, data, first_epoch, n_epochs):
-        if self.head == "anywhere":
-            return FreshBoxes(
-                self.augment_,
-                data.items,
-                data.targets,
-                self.batch_size or 32,
-                data.seed,
-                encode=self._anywhere_batch,
-                first_epoch=first_epoch,
-                n_epochs=n_epochs,
-            )
-        if self._uses_layout:
-            return FreshCells(
-                self.augment_,
-                data.items,
-                data.targets,
-                self.batch_size or 32,
-                data.seed,
-                first_epoch=first_epoch,
-                n_epochs=n_epochs,
-            )
-        return super()._training_stream(data, first_epoch, n_epochs)
+        stream = self.head_part.training_stream(data, first_epoch, n_epochs)
+        if stream is None:
+            return super()._training_stream(data, first_epoch, n_epochs)
+        return stream
 
     def _steps_per_epoch(self, n_items):
-        if self.head != "anywhere":
-            return super()._steps_per_epoch(n_items)
-        per_batch = FreshBoxes.items_per_batch_of(self.augment_, self.batch_size or 32)
-        return math.ceil(n_items / per_batch)
+        steps = self.head_part.steps_per_epoch(n_items)
+        return super()._steps_per_epoch(n_items) if steps is None else steps
 
     def _learning_rate_schedule(self, steps):
-        """``head="anywhere"``: a 5% warm-up, then a cosine to zero."""
-        if self.head != "anywhere":
-            return None
-        steps = max(1, steps)
-        return dict(
-            peak=self.learning_rate, warmup_steps=steps // 20, total_steps=steps
-        )
-
-    def _anywhere_batch(self, canvases, boxes, rng):
-        """Inputs and targets of the finder and the namer, from composites."""
-        return anywhere.training_batch(
-            canvases, boxes, stride=self.stride_, item_shape=self.item_shape_, rng=rng
-        )
+        return self.head_part.learning_rate_schedule(steps)
 
     def _validation_data(self, items, targets, rng):
-        if self.head == "anywhere":
-            canvases, _, _, boxes = self.augment_.compose(
-                items, targets, len(items), rng, return_boxes=True
-            )
-            return self._anywhere_batch(canvases, boxes, rng)
-        if not self._uses_layout:
+        validation = self.head_part.validation_data(items, targets, rng)
+        if validation is None:
             return super()._validation_data(items, targets, rng)
-        canvases, _, sources = self.augment_.compose(items, targets, len(items), rng)
-        layout = np.where(sources >= 0, targets[sources], self.n_classes_)
-        cells = split_cells(canvases, self.cell_shape_)
-        return cells.reshape(-1, *self.cell_shape_, 1), layout.ravel()
+        return validation
 
     def _phases(self, epochs, initial_epoch):
         """The frozen warm-up, then (``fine_tune``) every layer trains.
@@ -472,184 +406,66 @@ class MultiLabelTransfer(ImageClassifier):
     def _unfreeze(self):
         for layer in self.model_.layers:
             layer.trainable = True
-        self._compile(
+        head = self.head_part
+        self.compile_network(
             self.model_,
-            self._layout_compile_kwargs(self._get_compile_kwargs()),
+            head.compile_kwargs(self._get_compile_kwargs()),
             self.fine_tune_learning_rate,
-            metrics=self._default_metrics,
+            metrics=head.metrics,
         )
 
     def _after_training(self, validation):
-        self.threshold_ = self._fit_threshold(validation)
+        self.threshold_ = self.head_part.fit_threshold(validation)
 
-    def _keras_build_fn(self, compile_kwargs):
-        if self.head == "cells":
-            return self._build_cells_head(compile_kwargs)
-        if self.head == "anywhere":
-            return self._build_finder(compile_kwargs)
-        base_model = self.base_estimator_.model_
-        backbone = keras.models.clone_model(base_model)
-        backbone.set_weights(base_model.get_weights())
-        for layer in backbone.layers:
-            layer.trainable = False
-        features = backbone.layers[-2].output  # the input of the softmax head
-        outputs = layers.Dense(self.n_classes_, activation="sigmoid", name="labels")(
-            features
-        )
-        model = keras.Model(backbone.inputs, outputs, name="multi_label")
-        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
+    # -- predicting -------------------------------------------------------------
+    def predict_proba(self, X, **kwargs):
+        """Probability of each label on each canvas.
 
-    @property
-    def _default_metrics(self) -> tuple[str, ...]:
-        """Accuracy of the cells' classes with the layout; none on multi-hot Y."""
-        return ("accuracy",) if self._uses_layout else ()
+        With the ``"cells"`` head, the largest probability of the label over
+        the canvas's cells; with ``"anywhere"``, the largest score of an item
+        of the class among the candidates (centre probability 0.05 or more).
 
-    def _layout_compile_kwargs(self, compile_kwargs):
-        """Per-cell targets are class indices: a categorical loss."""
-        if self._uses_layout and self.loss == "binary_crossentropy":
-            compile_kwargs["loss"] = "sparse_categorical_crossentropy"
-        return compile_kwargs
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Canvases.
+        **kwargs
+            Passed to Keras' ``predict``.
 
-    def _start_from_base_head(self, cell_head):
-        """Start the cell head from a grid-aware base's own softmax head.
-
-        When the base names the same classes (0 .. n_labels - 1) from the same
-        features, the head starts as accurate as the base on every item, and
-        "empty" starts at a logit of 0; training only has to add it.
+        Returns
+        -------
+        proba : ndarray of shape (n, n_labels)
         """
-        base = self.base_estimator_
-        if base.architecture != "cells" or not np.array_equal(
-            base.classes_, np.arange(self.n_classes_)
-        ):
-            return
-        kernel, bias = base.model_.get_layer("head").get_weights()
-        cell_head.set_weights(
-            [
-                np.concatenate([kernel, np.zeros((len(kernel), 1), kernel.dtype)], 1),
-                np.append(bias, 0).astype(bias.dtype),
-            ]
-        )
+        check_is_fitted(self)
+        return self.head_part.predict_proba(X, **kwargs)
 
-    def _build_cells_head(self, compile_kwargs):
-        tower = tower_of(self.base_estimator_.model_, self.cell_shape_)
-        tower.trainable = False
-        cell_network = build_cell_network(
-            self.cell_shape_, self.n_classes_ + 1, tower_network=tower, head="cell_head"
-        )
-        self._start_from_base_head(cell_network.get_layer("cell_head"))
-        if self._uses_layout:
-            return self._compile(
-                cell_network,
-                self._layout_compile_kwargs(compile_kwargs),
-                self.learning_rate,
-                metrics=self._default_metrics,
-            )
-        rows, cols = cell_grid(self.input_shape_, self.cell_shape_)
-        inputs = keras.Input((*self.input_shape_, 1), name="pixels")
-        outputs = GridOfCells(cell_network, (rows, cols), "max", name="cells")(inputs)
-        model = keras.Model(inputs, outputs, name="multi_label_cells")
-        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
+    def predict(self, X, **kwargs):
+        """Multi-hot labels: where the probability reaches ``threshold_``.
 
-    def _build_finder(self, compile_kwargs):
-        base = self.base_estimator_
-        if not set(np.asarray(base.classes_).tolist()) <= set(range(self.n_classes_)):
-            raise ValueError(
-                "head='anywhere' names items with the base's classes: they must "
-                f"be label indices in [0, {self.n_classes_}), got {base.classes_}"
-            )
-        seed = self.random_state if isinstance(self.random_state, Integral) else None
-        model = anywhere.build_anywhere_network(
-            base.model_, self.augment_.max_objects, seed=seed
-        )
-        self.stride_ = anywhere.stride_of(
-            model.get_layer("finder").get_layer("features"), self.item_shape_
-        )
-        if self.loss == "binary_crossentropy":  # the default: the head's own
-            compile_kwargs["loss"] = {
-                "maps": anywhere.FinderLoss(),
-                "names": anywhere.NamerLoss(),
-            }
-        return self._compile(model, compile_kwargs, self.learning_rate, metrics=())
+        With the ``"cells"`` head, the classes of :meth:`predict_layout`;
+        with ``"anywhere"``, those of the items :meth:`predict_boxes` finds.
 
-    def _fit_threshold(self, validation):
-        if self.head == "anywhere":
-            return self._fit_centre_threshold(validation)
-        n_labels = len(self.classes_)
-        if self.head == "cells" and isinstance(self.threshold, str):
-            return np.full(n_labels, 0.5)  # not used: labels come from the layout
-        if not isinstance(self.threshold, str):
-            threshold = np.broadcast_to(
-                np.asarray(self.threshold, dtype=float), (n_labels,)
-            ).copy()
-            if np.any((threshold < 0) | (threshold > 1)):
-                raise ValueError(f"thresholds must lie in [0, 1], got {self.threshold}")
-            return threshold
-        if validation is None:
-            raise ValueError('threshold="tuned" needs validation_split > 0')
-        X_val, Y_val = validation
-        proba = predict_in_batches(self.model_, X_val)
-        candidates = np.linspace(0.05, 0.95, 19)
-        scores = [
-            f1_score(Y_val, proba >= t, average=None, zero_division=1.0)
-            for t in candidates
-        ]
-        return candidates[np.argmax(scores, axis=0)]
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
+            Canvases.
+        **kwargs
+            Passed to Keras' ``predict``.
 
-    def _fit_centre_threshold(self, validation):
-        """The centre probability from which the finder's peaks are items."""
-        if not isinstance(self.threshold, str):
-            threshold = float(np.asarray(self.threshold).max())
-            if not 0 <= threshold <= 1:
-                raise ValueError(f"threshold must lie in [0, 1], got {self.threshold}")
-            return threshold
-        if validation is None:
-            raise ValueError('threshold="tuned" needs validation_split > 0')
-        inputs, targets = validation
-        finder = self.model_.get_layer("finder")
-        maps = predict_in_batches(finder, inputs["canvases"], batch_size=64)
-        candidates = np.linspace(0.05, 0.95, 19)
-        found = anywhere.count_items(maps, candidates)
-        right = found == (targets["names"] >= 0).sum(axis=1)[:, None]
-        return float(candidates[np.argmax(right.mean(axis=0))])
+        Returns
+        -------
+        Y : ndarray of shape (n, n_labels)
+        """
+        check_is_fitted(self)
+        return self.head_part.predict(X, **kwargs)
 
-    def _smallest_item(self) -> int:
-        """Pixels a side of the smallest item the finder was trained on."""
-        scale = getattr(self.augment_, "scale_", (1.0, 1.0))[0]
-        return max(1, int(np.floor(scale * min(self.item_shape_))))
-
-    def _anywhere_canvases(self, X):
-        """Groups of same-size canvases: ``[(positions in X, (k, h, w) pixels)]``."""
-        if isinstance(X, list | tuple):
-            if not len(X):
-                raise ValueError(
-                    "X is an empty list: give canvases, an (n, h, w) array or a "
-                    "list of (h, w) arrays"
-                )
-            images = [check_images(np.asarray(x)[np.newaxis]).images[0] for x in X]
-        else:
-            images = check_images(X).images
-        shapes = [image.shape for image in images]
-        smallest = self._smallest_item()
-        tiny = [shape for shape in shapes if min(shape) < smallest]
-        if tiny:
-            raise ValueError(
-                f"canvases must be at least {smallest}x{smallest} pixels, the "
-                f"smallest item this head learned; got {tiny[0][0]}x{tiny[0][1]}"
-            )
-        if not isinstance(images, list):
-            return [(np.arange(len(images)), as_pixels(images, self._scale(images)))]
-        groups = []
-        for shape in dict.fromkeys(shapes):
-            index = np.flatnonzero([s == shape for s in shapes])
-            same = np.stack([images[i] for i in index])
-            groups.append((index, as_pixels(same, self._scale(same))))
-        return groups
-
+    @available_if(_head_provides("predict_boxes"))
     def predict_boxes(self, X, *, threshold=None) -> list[np.ndarray]:
         """Every item found on each canvas: its class, box and score.
 
-        ``head="anywhere"`` only. Canvases may have any size from the
-        smallest item up; items are found at the sizes the head learned.
+        Only with a head that boxes items (``head="anywhere"``). Canvases may
+        have any size from the smallest item up; items are found at the
+        sizes the head learned.
 
         Parameters
         ----------
@@ -670,80 +486,11 @@ class MultiLabelTransfer(ImageClassifier):
             class), best first.
         """
         check_is_fitted(self)
-        if self.head != "anywhere":
-            raise ValueError("boxes need head='anywhere'")
-        threshold = self.threshold_ if threshold is None else float(threshold)
-        classes = np.asarray(self.base_estimator_.classes_)
-        found = {}
-        for index, canvases in self._anywhere_canvases(X):
-            canvas, boxes, scores, proba = anywhere.find_items(
-                self.model_.get_layer("finder"),
-                self.model_.get_layer("names").network,
-                canvases,
-                stride=self.stride_,
-                item_shape=self.item_shape_,
-                threshold=threshold,
-                flip=bool(getattr(self.base_estimator_, "flip", False)),
-            )
-            rows = np.column_stack([classes[proba.argmax(axis=1)], boxes, scores])
-            ends = np.searchsorted(canvas, np.arange(1, len(canvases)))
-            found.update(zip(index, np.split(rows, ends), strict=True))
-        return [found[i] for i in range(len(found))]
+        return self.head_part.predict_boxes(X, threshold=threshold)
 
-    def predict_proba(self, X, **kwargs):
-        """Probability of each label on each canvas.
-
-        With the ``"cells"`` head, the largest probability of the label over
-        the canvas's cells; with ``"anywhere"``, the largest score of an item
-        of the class among the candidates (centre probability 0.05 or more).
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
-            Canvases.
-        **kwargs
-            Passed to Keras' ``predict``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n, n_labels)
-        """
-        check_is_fitted(self)
-        if self.head == "cells":
-            return self.predict_cell_proba(X, **kwargs)[..., :-1].max(axis=1)
-        if self.head == "anywhere":
-            boxes = self.predict_boxes(X, threshold=0.05)
-            scores = np.concatenate([rows[:, 5] for rows in boxes])
-            return labels_of_boxes(boxes, len(self.classes_), values=scores)
-        return self._predict_raw(X, **kwargs)
-
-    def predict(self, X, **kwargs):
-        """Multi-hot labels: where the probability reaches ``threshold_``.
-
-        With the ``"cells"`` head, the classes of :meth:`predict_layout`;
-        with ``"anywhere"``, those of the items :meth:`predict_boxes` finds.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
-            Canvases.
-        **kwargs
-            Passed to Keras' ``predict``.
-
-        Returns
-        -------
-        Y : ndarray of shape (n, n_labels)
-        """
-        if self.head == "anywhere":
-            return labels_of_boxes(self.predict_boxes(X), len(self.classes_)).astype(
-                int
-            )
-        if self.head != "cells":
-            return (self.predict_proba(X, **kwargs) >= self.threshold_).astype(int)
-        return labels_from_layout(self.predict_layout(X, **kwargs), len(self.classes_))
-
+    @available_if(_head_provides("predict_cell_proba"))
     def predict_cell_proba(self, X, **kwargs):
-        """Probability of each content of each cell (``head="cells"``).
+        """Probability of each content of each cell (a head of cells).
 
         A cell without ink (all pixels 0) is empty, with probability 1, and is
         not computed; the network decides only on cells with ink.
@@ -761,21 +508,9 @@ class MultiLabelTransfer(ImageClassifier):
             Cells in row-major order; the last column is "empty".
         """
         check_is_fitted(self)
-        if self.head != "cells":
-            raise ValueError("per-cell predictions need head='cells'")
-        images, _ = self._validate_data(X)
-        network = self._cell_network()
-        outputs, inked = predict_inked_cells(
-            lambda cells: predict_in_batches(network, cells, **kwargs),
-            images,
-            self.cell_shape_,
-        )
-        n_outputs = len(self.classes_) + 1
-        proba = np.empty((*inked.shape, n_outputs), np.float32)
-        proba[inked] = outputs
-        proba[~inked] = np.eye(n_outputs, dtype=np.float32)[-1]
-        return proba
+        return self.head_part.predict_cell_proba(X, **kwargs)
 
+    @available_if(_head_provides("predict_layout"))
     def predict_layout(self, X, **kwargs):
         """The class in each cell of each canvas, ``-1`` where it is empty.
 
@@ -793,16 +528,17 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         layout : ndarray of shape (n, n_cells), dtype int
         """
-        content = self.predict_cell_proba(X, **kwargs).argmax(axis=2)
-        return np.where(content == len(self.classes_), -1, content)
+        check_is_fitted(self)
+        return self.head_part.predict_layout(X, **kwargs)
 
+    @available_if(_head_provides("predict_counts"))
     def predict_counts(self, X, **kwargs):
         """Items on each canvas, those of the same class each counted.
 
         Parameters
         ----------
         X : array-like of shape (n, h, w), (n, h, w, 1) or (n, h * w)
-            Canvases of whole cells.
+            Canvases.
         **kwargs
             Passed to Keras' ``predict``.
 
@@ -810,15 +546,8 @@ class MultiLabelTransfer(ImageClassifier):
         -------
         counts : ndarray of shape (n,), dtype int
         """
-        if self.head == "anywhere":
-            return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)
-        return (self.predict_layout(X, **kwargs) >= 0).sum(axis=1)
-
-    def _cell_network(self):
-        """The network of one cell (``head="cells"``)."""
-        if self.model_.name == "cell_network":
-            return self.model_
-        return self.model_.get_layer("cells").cell_network
+        check_is_fitted(self)
+        return self.head_part.predict_counts(X, **kwargs)
 
     def score(self, X, y, sample_weight=None):
         """Subset accuracy: the fraction of canvases with every label right.

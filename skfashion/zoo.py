@@ -18,11 +18,42 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["TRAINED", "model_card", "pretrained"]
+__all__ = ["SHIPPED", "TRAINED", "ShippedModel", "model_card", "pretrained"]
 
 #: The folder of the shipped model files, their cards and manifest.
 TRAINED = Path(__file__).with_name("trained")
+
+
+class ShippedModel(NamedTuple):
+    """How a shipped model is made (``scripts/train_pretrained.py`` runs it).
+
+    ``kind`` is ``"single"`` (a CNNClassifier of the preset ``source``) or a
+    head's name (that head on the shipped model ``source``).
+    """
+
+    kind: str
+    source: str
+    intended_use: str
+
+
+#: The shipped models, in the order they are trained (a head after its base).
+SHIPPED = {
+    "fast": ShippedModel("single", "fast", "names one item per image, quickly"),
+    "strong": ShippedModel(
+        "single", "strong", "names one item per image, most accurately"
+    ),
+    "fast-cells": ShippedModel(
+        "cells", "fast", "names the item in each cell of a grid canvas"
+    ),
+    "strong-cells": ShippedModel(
+        "cells", "strong", "names the item in each cell of a grid canvas"
+    ),
+    "fast-anywhere": ShippedModel(
+        "anywhere", "fast", "finds, names and boxes items anywhere"
+    ),
+}
 
 
 @cache

@@ -289,7 +289,7 @@ def test_predict_reads_what_it_can_and_refuses_the_rest(
         ),
         (
             ["--kind", "multi", "--threshold", "0.3"],
-            "--threshold applies to --head dense",
+            "--threshold applies to --head anywhere or dense, not cells",
         ),
         (
             ["--kind", "multi", "--head", "dense", "--threshold", "2"],

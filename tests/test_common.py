@@ -51,6 +51,7 @@ _CLASSIFIER = (
     "check_sample_weights_list",
     "check_sample_weights_not_an_array",
     "check_sample_weights_not_overwritten",
+    "check_sample_weights_pandas_series",
     "check_sample_weights_shape",
     "check_supervised_y_2d",
 )

@@ -411,3 +411,17 @@ def test_a_warm_start_keeps_the_classes(base, canvases):
     transfer = MultiLabelTransfer(base, warm_start=True, **FIT).fit(X, Y)
     transfer.fit(X, Y)
     assert transfer.threshold_.shape == (3,) and transfer.predict(X).shape == Y.shape
+
+
+def test_fit_never_changes_the_users_optimizer(canvases):
+    # scikit-learn's rule: fit changes no parameter. scikeras compiled with the
+    # user's very object: its learning rate then read 0.0, its iterations 5.
+    items, labels, _, _ = canvases
+    adam = keras.optimizers.Adam(learning_rate=0.0123)
+    cnn = CNNClassifier(optimizer=adam, **{**TINY, "epochs": 1}).fit(items, labels)
+    assert cnn.optimizer is adam
+    assert int(keras.ops.convert_to_numpy(adam.iterations)) == 0
+    np.testing.assert_allclose(
+        float(keras.ops.convert_to_numpy(adam.learning_rate)), 0.0123, rtol=1e-6
+    )
+    assert int(keras.ops.convert_to_numpy(cnn.model_.optimizer.iterations)) > 0

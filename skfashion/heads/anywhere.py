@@ -1,0 +1,257 @@
+"""The head that finds, names and boxes items anywhere, on canvases of any size."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._images import as_pixels, check_images
+from ..box_metrics import labels_of_boxes
+from ..boxes import count_items, training_batch
+from .base import Head, check_threshold
+
+__all__ = ["AnywhereHead"]
+
+
+class AnywhereHead(Head):
+    """``head="anywhere"``: the base's convolutions, frozen, read the whole
+    canvas, and a small convolutional head marks each item's centre and how
+    far its box reaches; each box is then cut out, resized to the base's item
+    size, and named by a copy of the base fine-tuned on such cuts
+    (:mod:`skfashion.anywhere`).
+
+    It trains from the boxes of fresh composites
+    (``augment=MultiObjectComposer(placement="anywhere")``) and reads items of
+    the sizes it was trained on (the composer's ``scale``); much smaller or
+    larger items are missed or split. It needs a grid-aware base
+    (``architecture="cells"``). ``threshold`` is the centre probability from
+    which an item is found (``"tuned"``: the one that counts the validation
+    canvases' items best).
+    """
+
+    name = "anywhere"
+    summary = "finds, names and boxes items anywhere, on canvases of any size"
+    provides = frozenset({"predict_boxes", "predict_counts"})
+    uses = frozenset({"threshold"})
+    training = {
+        "epochs": 2,
+        "batch_size": 32,
+        "learning_rate": 2e-3,
+        "threshold": "tuned",
+        "validation_split": 0.1,
+    }
+    #: Composites of 0 to 6 items of 21 to 42 pixels, which may touch, on 96x96
+    #: canvases (``benchmarks/bench_anywhere.py`` chose them).
+    composites = {
+        "placement": "anywhere",
+        "canvas_shape": (96, 96),
+        "scale": (0.75, 1.5),
+        "min_objects": 0,
+        "max_objects": 6,
+        "min_gap": 0,
+    }
+    limits = (
+        "items of about 21 to 42 pixels on a dark canvas; much smaller or larger "
+        "items are missed or split; photos are scaled so their median item is 28 "
+        "pixels (skfashion.read_picture)"
+    )
+
+    # -- checks and shapes --------------------------------------------------------
+    def check_canvases(self, canvas_shape):
+        model = self.model
+        if model.base_estimator_.architecture != "cells":
+            raise ValueError(
+                "head='anywhere' names found items with the base's network "
+                "of one item: give it a grid-aware base (CNNClassifier("
+                "architecture='cells'), the 'fast' preset)"
+            )
+        if model.augment_ is None:
+            raise ValueError(
+                "head='anywhere' learns from the boxes of composites made "
+                "while training: give it augment=MultiObjectComposer("
+                "placement='anywhere', ...) and the raw items"
+            )
+
+    def fit_layout(self):
+        self.model.item_shape_ = tuple(self.model.base_estimator_.cell_shape_)
+
+    def smallest_item(self) -> int:
+        """Pixels a side of the smallest item the finder was trained on."""
+        model = self.model
+        scale = model.augment_.scale_[0]
+        return max(1, int(np.floor(scale * min(model.item_shape_))))
+
+    # -- training -----------------------------------------------------------------
+    def build(self, compile_kwargs):
+        from .. import anywhere
+
+        model = self.model
+        base = model.base_estimator_
+        if not set(np.asarray(base.classes_).tolist()) <= set(range(model.n_classes_)):
+            raise ValueError(
+                "head='anywhere' names items with the base's classes: they must "
+                f"be label indices in [0, {model.n_classes_}), got {base.classes_}"
+            )
+        network = anywhere.build_anywhere_network(
+            base.model_, model.augment_.max_objects, seed=model.network_seed
+        )
+        model.stride_ = anywhere.stride_of(
+            network.get_layer("finder").get_layer("features"), model.item_shape_
+        )
+        if model.loss == "binary_crossentropy":  # the default: the head's own
+            compile_kwargs["loss"] = {
+                "maps": anywhere.FinderLoss(),
+                "names": anywhere.NamerLoss(),
+            }
+        return model.compile_network(network, compile_kwargs, model.learning_rate)
+
+    def _batch(self, canvases, boxes, rng):
+        """Inputs and targets of the finder and the namer, from composites."""
+        model = self.model
+        return training_batch(
+            canvases, boxes, stride=model.stride_, item_shape=model.item_shape_, rng=rng
+        )
+
+    def training_stream(self, data, first_epoch, n_epochs):
+        from ..batches import FreshBoxes
+
+        model = self.model
+        return FreshBoxes(
+            model.augment_,
+            data.items,
+            data.targets,
+            model.batch_size or 32,
+            data.seed,
+            encode=self._batch,
+            first_epoch=first_epoch,
+            n_epochs=n_epochs,
+        )
+
+    def steps_per_epoch(self, n_items):
+        from ..batches import FreshBoxes
+
+        model = self.model
+        per_batch = FreshBoxes.items_per_batch_of(
+            model.augment_, model.batch_size or 32
+        )
+        return math.ceil(n_items / per_batch)
+
+    def learning_rate_schedule(self, steps):
+        """A 5% warm-up, then a cosine to zero."""
+        return self.model.warmup_cosine(steps)
+
+    def validation_data(self, items, targets, rng):
+        canvases, _, _, boxes = self.model.augment_.compose(
+            items, targets, len(items), rng, return_boxes=True
+        )
+        return self._batch(canvases, boxes, rng)
+
+    def fit_threshold(self, validation):
+        """The centre probability from which the finder's peaks are items."""
+        model = self.model
+        if not isinstance(model.threshold, str):
+            return float(check_threshold(model.threshold).max())
+        if validation is None:
+            raise ValueError('threshold="tuned" needs validation_split > 0')
+        from ..batches import predict_in_batches
+
+        inputs, targets = validation
+        finder = model.model_.get_layer("finder")
+        maps = predict_in_batches(finder, inputs["canvases"], batch_size=64)
+        candidates = np.linspace(0.05, 0.95, 19)
+        found = count_items(maps, candidates)
+        right = found == (targets["names"] >= 0).sum(axis=1)[:, None]
+        return float(candidates[np.argmax(right.mean(axis=0))])
+
+    # -- predicting ---------------------------------------------------------------
+    def _canvas_groups(self, X):
+        """Groups of same-size canvases: ``[(positions in X, (k, h, w) pixels)]``."""
+        model = self.model
+        if isinstance(X, list | tuple):
+            if not len(X):
+                raise ValueError(
+                    "X is an empty list: give canvases, an (n, h, w) array or a "
+                    "list of (h, w) arrays"
+                )
+            images = [check_images(np.asarray(x)[np.newaxis]).images[0] for x in X]
+        else:
+            images = check_images(X).images
+        shapes = [image.shape for image in images]
+        smallest = self.smallest_item()
+        tiny = [shape for shape in shapes if min(shape) < smallest]
+        if tiny:
+            raise ValueError(
+                f"canvases must be at least {smallest}x{smallest} pixels, the "
+                f"smallest item this head learned; got {tiny[0][0]}x{tiny[0][1]}"
+            )
+        if not isinstance(images, list):
+            return [
+                (
+                    np.arange(len(images)),
+                    as_pixels(images, model.pixel_scale_of(images)),
+                )
+            ]
+        groups = []
+        for shape in dict.fromkeys(shapes):
+            index = np.flatnonzero([s == shape for s in shapes])
+            same = np.stack([images[i] for i in index])
+            groups.append((index, as_pixels(same, model.pixel_scale_of(same))))
+        return groups
+
+    def predict_boxes(self, X, *, threshold=None):
+        from ..anywhere import find_items
+
+        model = self.model
+        threshold = model.threshold_ if threshold is None else float(threshold)
+        classes = np.asarray(model.base_estimator_.classes_)
+        found = {}
+        for index, canvases in self._canvas_groups(X):
+            canvas, boxes, scores, proba = find_items(
+                model.model_.get_layer("finder"),
+                model.model_.get_layer("names").network,
+                canvases,
+                stride=model.stride_,
+                item_shape=model.item_shape_,
+                threshold=threshold,
+                flip=bool(getattr(model.base_estimator_, "flip", False)),
+            )
+            rows = np.column_stack([classes[proba.argmax(axis=1)], boxes, scores])
+            ends = np.searchsorted(canvas, np.arange(1, len(canvases)))
+            found.update(zip(index, np.split(rows, ends), strict=True))
+        return [found[i] for i in range(len(found))]
+
+    def predict_counts(self, X, **kwargs):
+        return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)
+
+    def predict_proba(self, X, **kwargs):
+        """The largest score of an item of the class among the candidates
+        (centre probability 0.05 or more)."""
+        boxes = self.predict_boxes(X, threshold=0.05)
+        scores = np.concatenate([rows[:, 5] for rows in boxes])
+        return labels_of_boxes(boxes, len(self.model.classes_), values=scores)
+
+    def predict(self, X, **kwargs):
+        """The classes of the items :meth:`predict_boxes` finds."""
+        boxes = self.predict_boxes(X)
+        return labels_of_boxes(boxes, len(self.model.classes_)).astype(int)
+
+    # -- pictures -----------------------------------------------------------------
+    def read_picture(self, picture, reading, as_):
+        """Every picture as items anywhere, scaled to the sizes it learned."""
+        from ..images import NoItemError, items_canvas_from_picture
+        from ..results import FoundItem
+
+        reading.read_as = "items anywhere"
+        try:
+            canvas, scale = items_canvas_from_picture(
+                picture, item_side=None if as_ == "canvas" else 28
+            )  # 28: items of 18 to 42% of a photo's side become 17 to 40 px
+        except NoItemError:
+            return True
+        if min(canvas.shape) < self.smallest_item() or not canvas.any():
+            return True
+        for row in self.predict_boxes([canvas])[0]:
+            box = np.rint(row[1:5] / scale).astype(int).tolist()
+            reading.items.append(FoundItem(int(row[0]), float(row[5]), box))
+        return True
