@@ -3,7 +3,7 @@
 ::
 
     python scripts/train_pretrained.py [NAME ...] [--out skfashion/trained]
-        [--work .pretrained] [--test-size N]
+        [--work .pretrained] [--test-size N] [--resave]
 
 Each model is trained by the recipes the command line uses
 (:mod:`skfashion.recipes`) on the 60,000 training items, seed 0, with its
@@ -167,15 +167,35 @@ def write_manifest(out: Path) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", default=list(MODELS), choices=list(MODELS))
+    # no choices=: argparse checks an empty list against them as one value
+    parser.add_argument("names", nargs="*", help=f"of {', '.join(MODELS)} (all)")
     parser.add_argument("--out", default="skfashion/trained")
     parser.add_argument("--work", default=".pretrained")
     parser.add_argument("--test-size", type=int, default=None)
+    parser.add_argument(
+        "--resave",
+        action="store_true",
+        help="write the existing files again in the current file format "
+        "(the same weights), then the manifest; nothing is trained",
+    )
     args = parser.parse_args(argv)
+    args.names = args.names or list(MODELS)
+    if set(args.names) - set(MODELS):
+        parser.error(f"unknown models {sorted(set(args.names) - set(MODELS))}")
     from skfashion.datasets import load_fashion_mnist
 
     out, work = Path(args.out), Path(args.work)
     out.mkdir(parents=True, exist_ok=True)
+    if args.resave:
+        from skfashion.models import load, save
+
+        for name in args.names:
+            path = out / f"{name}.skf"
+            before = path.stat().st_size
+            save(load(path), path, optimizer=False)
+            print(f"{name}: {before:,} -> {path.stat().st_size:,} bytes")
+        write_manifest(out)
+        return
     train = load_fashion_mnist()
     test = load_fashion_mnist(subset="test")
     for name in args.names:

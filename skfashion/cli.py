@@ -739,6 +739,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The commands that train or predict; the others never import Keras.
+_NEED_KERAS = ("demo", "train", "evaluate", "predict")
+
 # What the plot extra brings; missing, they are the user's to install.
 _OPTIONAL_MODULES = ("matplotlib", "PIL", "markdown_it")
 
@@ -747,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``skfashion``; returns the exit status."""
     _quiet_libraries()
     args = build_parser().parse_args(argv)
-    if not args.debug and args.command != "data":
+    if not args.debug and args.command in _NEED_KERAS:
         from ._quiet import import_keras_quietly
 
         import_keras_quietly()

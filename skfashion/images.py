@@ -267,26 +267,82 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
     return _stretch(_resize(ink, shape))
 
 
-def _shapes(ink: np.ndarray) -> tuple[np.ndarray, int]:
-    """Separate shapes of ink: labels of the pixels, and their number.
+#: When the shapes of ink in a picture are separate items: ``(reach, share,
+#: margin)``. Parts closer than ``2 * reach`` of the picture's shorter side are
+#: one shape (a sandal's straps, a sneaker's sole); a shape counts from
+#: ``share`` of the largest shape's pixels on (specks and noise do not); and
+#: shapes whose boxes, grown by ``margin`` reaches, overlap are parts of one
+#: item (a bag's handle over its body). Measured by
+#: ``benchmarks/bench_shapes.py`` on 10,000 test items as photos and 2,000
+#: photos of two or three (``docs/benchmarks.md``).
+SHAPE_RULE = (0.015, 0.05, 0.5)
 
-    Pixels above a fifth of the brightest are ink; parts closer than 2% of
-    the picture's shorter side are one shape (a sandal's straps); shapes
-    smaller than a twentieth of the largest (specks, noise) are not counted.
-    """
+
+def _labelled_shapes(ink: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels of the joined shapes of ink (0: none), and each label's pixels."""
     from scipy import ndimage
 
     if ink.max(initial=0) < 24:
-        return np.zeros(ink.shape, int), 0
+        return np.zeros(ink.shape, int), np.zeros(0, int)
     mask = ink > 0.2 * ink.max()
-    reach = max(1, round(0.01 * min(ink.shape)))
-    joined = ndimage.binary_dilation(mask, np.ones((2 * reach + 1,) * 2))
+    radius = max(1.0, reach * min(ink.shape))
+    joined = ndimage.distance_transform_edt(~mask) <= radius
     labels, _ = ndimage.label(joined, structure=np.ones((3, 3)))
     labels = np.where(mask, labels, 0)
-    sizes = np.bincount(labels.ravel())[1:]
-    keep = np.flatnonzero(sizes >= max(sizes.max(initial=0) / 20, 4)) + 1
-    labels = np.where(np.isin(labels, keep), labels, 0)
-    return labels, len(keep)
+    return labels, np.bincount(labels.ravel())[1:]
+
+
+def _items_of_shapes(labels: np.ndarray, keep: np.ndarray, margin: float):
+    """The item of each kept shape: shapes whose boxes, grown by ``margin``
+    pixels, overlap are one item (transitively). Returns (k,) item numbers."""
+    from scipy import ndimage
+
+    slices = ndimage.find_objects(labels)
+    boxes = np.array(
+        [
+            [s[0].start, s[1].start, s[0].stop, s[1].stop]
+            for s in (slices[k - 1] for k in keep)
+        ],
+        float,
+    ).reshape(-1, 4)
+    lo, hi = boxes[:, :2] - margin, boxes[:, 2:] + margin
+    overlap = np.all((lo[:, None] < hi[None]) & (lo[None] < hi[:, None]), axis=2)
+    item = np.arange(len(keep))
+    for _ in range(len(keep)):  # spread the smallest number over each group
+        item = np.where(overlap, item[None], len(keep)).min(axis=1)
+    return np.unique(item, return_inverse=True)[1]
+
+
+def shape_sizes(
+    ink: np.ndarray, *, rule: tuple[float, float, float] = SHAPE_RULE
+) -> list[int]:
+    """Pixels of each separate item's ink, largest first (:data:`SHAPE_RULE`).
+
+    Parameters
+    ----------
+    ink : ndarray of shape (h, w)
+        Light on black, as the readers make it from a picture.
+    rule : tuple of (float, float, float), default=SHAPE_RULE
+        ``(reach, share, margin)``.
+
+    Returns
+    -------
+    sizes : list of int
+    """
+    return sorted(np.bincount(_shapes(ink, rule)[0].ravel())[1:].tolist(), reverse=True)
+
+
+def _shapes(ink: np.ndarray, rule=SHAPE_RULE) -> tuple[np.ndarray, int]:
+    """Separate items of ink by ``rule``: labels (0: none, 1..n), and n."""
+    reach, share, margin = rule
+    labels, sizes = _labelled_shapes(ink, reach)
+    keep = np.flatnonzero(sizes >= max(sizes.max(initial=0) * share, 4)) + 1
+    if not len(keep):
+        return np.zeros(ink.shape, int), 0
+    item = _items_of_shapes(labels, keep, margin * reach * min(ink.shape))
+    lookup = np.zeros(len(sizes) + 1, int)
+    lookup[keep] = item + 1
+    return lookup[labels], int(item.max()) + 1
 
 
 def count_shapes(picture) -> int:

@@ -26,6 +26,7 @@ the previous file as it was.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 import io
@@ -46,8 +47,10 @@ import numpy as np
 __all__ = ["FORMAT_VERSION", "TRUSTED_CLASSES", "load", "save"]
 
 FORMAT = "skfashion-model"
-FORMAT_VERSION = 2  # raise on every change old readers cannot follow
-# 2: stable class names (0.2); 1: module paths (0.1.0)
+FORMAT_VERSION = 3  # raise on every change old readers cannot follow
+# 3: the networks' weights as arrays, each stored once (a head's frozen copy of
+# its base's tower is the base's); 2: stable class names (0.2); 1: module paths
+# (0.1.0)
 _MANIFEST = "manifest.json"
 
 # Stable name in the file -> where the class lives now (public import paths).
@@ -147,6 +150,8 @@ class _Writer:
         # lives in the estimator being saved, so its id stays its own.
         self.ids: dict[int, int] = {}
         self.n_members = 0
+        # the SHA-256 of every weight array written -> its member
+        self.weights: dict[str, str] = {}
 
     def member(self, folder: str, suffix: str) -> str:
         self.n_members += 1
@@ -215,24 +220,47 @@ class _Writer:
         return {"__array__": name}
 
     def network(self, model, number: int):
+        """The network as a ``.keras`` member, its weights as arrays stored once.
+
+        Keras writes the architecture, the compilation and the optimizer's
+        state; each weight is written as an array unless an equal one already
+        was (the same frozen tower in a base and in its head), and is zero in
+        the ``.keras`` member, which then compresses to nearly nothing.
+        """
+        weights = [self.weight(variable) for variable in model.weights]
+        values = [variable.numpy() for variable in model.weights]
         name = self.member("keras", ".keras")
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.keras")
             optimizer = getattr(model, "optimizer", None)
-            if self.optimizer or optimizer is None:
+            try:
+                for variable, value in zip(model.weights, values, strict=True):
+                    variable.assign(np.zeros_like(value))
+                if not self.optimizer and optimizer is not None:
+                    # an unbuilt copy holds the settings and no state
+                    model.optimizer = optimizer.__class__.from_config(
+                        optimizer.get_config()
+                    )
                 model.save(path)
-            else:  # an unbuilt copy holds the settings and no state
-                model.optimizer = optimizer.__class__.from_config(
-                    optimizer.get_config()
-                )
-                try:
-                    model.save(path)
-                finally:
-                    model.optimizer = optimizer
+            finally:
+                model.optimizer = optimizer
+                for variable, value in zip(model.weights, values, strict=True):
+                    variable.assign(value)
             self.archive.write(path, name)
+        entry = {"__keras__": name, "id": number, "weights": weights}
         if not self.optimizer:
-            return {"__keras__": name, "id": number, "optimizer": False}
-        return {"__keras__": name, "id": number}
+            entry["optimizer"] = False
+        return entry
+
+    def weight(self, variable) -> str:
+        """The member of a weight's values, written unless an equal one was."""
+        value = np.ascontiguousarray(variable.numpy())
+        digest = hashlib.sha256(
+            f"{value.dtype.str}{value.shape}".encode() + value.tobytes()
+        ).hexdigest()
+        if digest not in self.weights:
+            self.weights[digest] = self.array(value, "a weight")["__array__"]
+        return self.weights[digest]
 
     def instance(self, value, number: int, where: str):
         state = {
@@ -363,8 +391,11 @@ class _Reader:
         if "__type__" in value:
             return _NUMPY_TYPES[value["__type__"]]
         if "__array__" in value:
-            with self.archive.open(value["__array__"]) as member:
-                content = member.read()
+            try:
+                with self.archive.open(value["__array__"]) as member:
+                    content = member.read()
+            except (KeyError, TypeError) as exc:
+                raise _CorruptFile(f"a missing array ({exc})") from exc
             try:
                 return np.load(io.BytesIO(content), allow_pickle=False)
             except (ValueError, OSError, EOFError) as exc:
@@ -380,6 +411,8 @@ class _Reader:
             return state
         if "__keras__" in value:
             model = self.network(value["__keras__"], value.get("optimizer", True))
+            if "weights" in value:  # format 3: the weights are arrays
+                self.set_weights(model, value["weights"])
             self.objects[value["id"]] = model
             return model
         if "__object__" in value:
@@ -389,7 +422,7 @@ class _Reader:
     def network(self, name: str, optimizer: bool = True):
         import keras
 
-        from . import networks  # noqa: F401 - registers our layers and losses
+        from . import anywhere, networks  # noqa: F401 - register our layers, losses
 
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.keras")
@@ -404,6 +437,16 @@ class _Reader:
                     return keras.saving.load_model(path, safe_mode=True)
             except Exception as exc:  # Keras raises many kinds for a bad network
                 raise _CorruptFile(f"a network Keras refuses ({exc})") from exc
+
+    def set_weights(self, model, members: list) -> None:
+        """Give ``model`` the weights stored as the arrays ``members``."""
+        if not isinstance(members, list) or len(members) != len(model.weights):
+            raise _CorruptFile("a network whose weights do not match it")
+        for variable, member in zip(model.weights, members, strict=True):
+            value = self.decode({"__array__": member})
+            if tuple(value.shape) != tuple(variable.shape):
+                raise _CorruptFile("a network whose weights do not match it")
+            variable.assign(value)
 
     def instance(self, value: dict):
         name = value["__object__"]

@@ -190,6 +190,35 @@ def test_a_file_written_by_skfashion_0_1_loads_and_predicts_the_same(items):
     assert len(cells.history_["loss"]) == 2
 
 
+def test_a_file_of_format_2_loads_and_predicts_the_same():
+    # a cells head on a grid-aware base, its tower stored twice (0.2.0.dev0)
+    saved = np.load(DATA / "predictions-format2.npz")
+    cells = skfashion.load(DATA / "cells-format2.skf")
+    proba = cells.predict_cell_proba(saved["canvases"]).astype(np.float32)
+    assert_allclose(proba, saved["cells_proba"].astype(np.float32))
+
+
+def test_a_head_on_a_base_stores_the_base_once(tmp_path):
+    import json
+    import zipfile
+
+    cells = skfashion.load(DATA / "cells-format2.skf")
+    skfashion.save(cells, tmp_path / "cells.skf")
+    with zipfile.ZipFile(tmp_path / "cells.skf") as archive:
+        tree = json.dumps(json.loads(archive.read("manifest.json"))["estimator"])
+    networks = [json.loads(m.group(0)) for m in _entries(tree)]
+    base, head = (set(n["weights"]) for n in networks)
+    tower = cells.model_.get_layer("tower")  # the frozen copy of the base's tower
+    assert len(base & head) == len(tower.weights) > 0
+
+
+def _entries(tree: str):
+    """The networks' entries of a manifest's estimator tree, as JSON text."""
+    import re
+
+    return re.finditer(r'\{"__keras__": [^{}]*\}', tree)
+
+
 def test_files_name_no_module_paths_and_survive_a_class_moving(
     expanded, tmp_path, monkeypatch
 ):

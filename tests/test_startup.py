@@ -26,3 +26,16 @@ def test_the_command_line_starts_without_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_listing_the_shipped_models_needs_no_keras():
+    code = (
+        "import sys\nfrom skfashion.cli import main\nmain(['models', '--quiet'])\n"
+        "print(sorted(m for m in ('keras', 'tensorflow', 'scikeras') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert "fast-anywhere" in result.stdout
