@@ -38,12 +38,14 @@ format: $(STAMP)
 # the real data adds nothing a backend could change). Both cores
 # (pytest-xdist, a test file per worker, so module fixtures are fitted once,
 # the slowest files first: conftest.py); under JAX, XLA's compilation cache
-# serves the many identical toy networks compiled again.
+# serves the many identical toy networks compiled again, and XLA compiles
+# without LLVM's optimisations (a third less CPU for networks this small).
 MODEL_TESTS := tests/test_models.py tests/test_cells_head.py tests/test_networks.py \
 	tests/test_persistence.py tests/test_checkpoint.py tests/test_core.py
 PYTEST := $(PY) -m pytest -n 2 --dist loadfile
 JAX := KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=$(VENV)/jax-cache \
-	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0
+	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0 \
+	XLA_FLAGS=--xla_backend_optimization_level=0
 
 test: lint data
 	$(PYTEST)

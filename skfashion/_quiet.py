@@ -1,10 +1,13 @@
 """Start TensorFlow without its start-up lines on the terminal.
 
 TensorFlow's C++ code writes to the process's standard error while it is
-imported (oneDNN, CUDA, absl notices), whatever ``TF_CPP_MIN_LOG_LEVEL`` says.
+imported (oneDNN, CUDA, absl notices), whatever ``TF_CPP_MIN_LOG_LEVEL`` says,
+and harmless errors while it trains (no CUDA device, unknown tf.data
+attributes) unless the level is 3.
 :func:`import_keras_quietly` imports Keras with file descriptor 2 pointed at
-``/dev/null`` and restores it afterwards; Python's own errors, warnings and
-logging are unaffected. Every module of skfashion that imports Keras calls it
+``/dev/null`` and restores it afterwards, and sets the level to 3 (0 and 1,
+set by the user, are kept); Python's own errors, warnings and logging are
+unaffected. Every module of skfashion that imports Keras calls it
 first. To see TensorFlow's lines, set ``TF_CPP_MIN_LOG_LEVEL`` to 0 or 1
 before importing skfashion (or run the command line with ``--debug``).
 """
@@ -39,9 +42,12 @@ def import_keras_quietly() -> None:
     """
     if "keras" in sys.modules:
         return
-    asked = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    wanted = asked in ("0", "1")  # the user asked to see TensorFlow's lines
+    wanted = os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1")  # asked to see
+    if not wanted:
+        # 3, not 2: at 2 TensorFlow's harmless C++ errors (no CUDA, unknown
+        # tf.data attributes) reach stderr during fit; its C++ code reads the
+        # level at its first line, which comes after the import
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     with contextlib.nullcontext() if wanted else native_stderr_silenced():
         import keras
         import scikeras.wrappers  # noqa: F401 - imports TensorFlow where it is installed

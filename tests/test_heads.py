@@ -1,8 +1,6 @@
 """Heads as parts: capabilities by presence, the registry, and a new head."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -50,18 +48,6 @@ def test_an_unknown_head_is_refused_with_the_names():
         )
     with pytest.raises(ValueError, match="registered already"):
         register_head(type("Other", (MaxPoolHead,), {"name": "dense"}))
-
-
-def test_the_numpy_half_needs_no_keras():
-    code = (
-        "import sys\nimport skfashion.boxes, skfashion.heads, skfashion.results\n"
-        "import skfashion.reading\n"
-        "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 @pytest.fixture

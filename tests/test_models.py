@@ -1,3 +1,5 @@
+import os
+import re
 import subprocess
 import sys
 
@@ -383,18 +385,22 @@ def test_fit_leaves_tensorflow_op_determinism_off():
     # scikeras 0.13 used to leave it on, breaking any later unseeded random op.
     # A fresh process: TensorFlow reads the setting once, on first use.
     script = """
-import keras, numpy as np
 from skfashion.models import CNNClassifier
+import keras, numpy as np
 X, y = np.random.rand(12, 8, 8), np.arange(12) % 2
 CNNClassifier(filters=(2,), epochs=1, random_state=0).fit(X, y)
 model = keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.5)])
 model.compile(loss="mse")
 model.fit(np.ones((8, 4)), np.ones((8, 4)), verbose=0)
 """
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}  # and TensorFlow is quiet
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    # no line of TensorFlow's C++ log ("E0000 ... failed call to cuInit" came
+    # during fit at level 2)
+    assert not re.search(r"^[EIWF]\d{4} ", result.stderr, re.MULTILINE)
 
 
 def test_a_warm_start_keeps_the_classes(base, canvases):
