@@ -34,7 +34,7 @@ from skfashion.datasets import load_fashion_mnist
 from skfashion.images import item_from_picture
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from photos import product_photo
+from photos import as_file, product_photo
 
 
 def photo_file(item, rng, index) -> io.BytesIO:
@@ -51,13 +51,7 @@ def photo_file(item, rng, index) -> io.BytesIO:
         shadow=rng.uniform(0, 0.25),
         random_state=rng,
     )
-    buffer = io.BytesIO()
-    if index % 2:
-        photo.save(buffer, "JPEG", quality=75)
-    else:
-        photo.save(buffer, "PNG")
-    buffer.seek(0)
-    return buffer
+    return as_file(photo, "JPEG" if index % 2 else "PNG")
 
 
 def previous_reading(picture) -> np.ndarray:

@@ -28,7 +28,6 @@ Results go to ``benchmarks/results/shapes.json``.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import time
@@ -41,7 +40,7 @@ from skfashion.datasets import load_fashion_mnist
 from skfashion.images import SHAPE_RULE, _foreground, _grey, shape_sizes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from photos import outfit_photo, product_photo
+from photos import as_file, outfit_photo, product_photo
 
 REACHES = (0.01, 0.015)  # parts this close are one shape
 SHARES = (0.05,)  # a shape counts from this share of the largest
@@ -50,13 +49,7 @@ MARGINS = (0.0, 0.5, 1.0)  # boxes grown by this many reaches are one item
 
 def _read(photo: Image.Image, index: int) -> Image.Image:
     """The photo saved (JPEG every other one) and decoded, as a file is read."""
-    buffer = io.BytesIO()
-    if index % 2:
-        photo.save(buffer, "JPEG", quality=75)
-    else:
-        photo.save(buffer, "PNG")
-    buffer.seek(0)
-    return Image.open(buffer)
+    return Image.open(as_file(photo, "JPEG" if index % 2 else "PNG"))
 
 
 def _single(item, rng, index):

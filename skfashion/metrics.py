@@ -20,6 +20,7 @@ from sklearn.metrics import (
 __all__ = [
     "cell_accuracy",
     "cell_confusion_matrix",
+    "check_layouts",
     "count_accuracy",
     "item_accuracy",
     "item_count_accuracy",
@@ -194,7 +195,19 @@ def multilabel_scorers() -> dict:
 # -- layouts: what is in each cell ----------------------------------------------
 
 
-def _check_layouts(layout_true, layout_pred, n_classes=None):
+def check_layouts(layout_true, layout_pred, n_classes: int | None = None):
+    """Two layouts as arrays, or a ValueError that says what is wrong.
+
+    A layout is (n_canvases, n_cells) integers: a class in ``[0, n_classes)``
+    or -1 (empty) per cell, as :attr:`MultiObjectComposer.layout_
+    <skfashion.augment.MultiObjectComposer>` and ``predict_layout`` give.
+
+    Examples
+    --------
+    >>> from skfashion.metrics import check_layouts
+    >>> [a.tolist() for a in check_layouts([[0, -1]], [[0, 2]])]
+    [[[0, -1]], [[0, 2]]]
+    """
     layout_true, layout_pred = np.asarray(layout_true), np.asarray(layout_pred)
     if layout_true.ndim != 2 or layout_true.shape != layout_pred.shape:
         raise ValueError(
@@ -261,7 +274,7 @@ def cell_accuracy(layout_true, layout_pred) -> float:
     >>> cell_accuracy([[3, -1, -1, 7]], [[3, -1, 2, 7]])
     0.75
     """
-    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    layout_true, layout_pred = check_layouts(layout_true, layout_pred)
     return float(np.mean(layout_true == layout_pred))
 
 
@@ -284,7 +297,7 @@ def item_accuracy(layout_true, layout_pred) -> float:
     >>> item_accuracy([[3, -1, -1, 7]], [[3, -1, 2, 1]])
     0.5
     """
-    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    layout_true, layout_pred = check_layouts(layout_true, layout_pred)
     items = layout_true >= 0
     if not items.any():
         return float("nan")
@@ -312,7 +325,7 @@ def item_count_accuracy(layout_true, layout_pred) -> float:
     >>> item_count_accuracy(true, [[3, 5, -1, -1], [1, -1, -1, -1]])
     0.5
     """
-    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    layout_true, layout_pred = check_layouts(layout_true, layout_pred)
     return float(
         np.mean((layout_true >= 0).sum(axis=1) == (layout_pred >= 0).sum(axis=1))
     )
@@ -342,7 +355,7 @@ def cell_confusion_matrix(layout_true, layout_pred, *, n_classes: int = 10):
            [0, 0, 1],
            [0, 0, 0]])
     """
-    layout_true, layout_pred = _check_layouts(layout_true, layout_pred, n_classes)
+    layout_true, layout_pred = check_layouts(layout_true, layout_pred, n_classes)
     return confusion_matrix(
         layout_true.ravel(), layout_pred.ravel(), labels=np.arange(-1, n_classes)
     )

@@ -407,9 +407,9 @@ def layout_count_confusion(layout_true, layout_pred, *, ax=None):
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    from .metrics import _check_layouts
+    from .metrics import check_layouts
 
-    layout_true, layout_pred = _check_layouts(layout_true, layout_pred)
+    layout_true, layout_pred = check_layouts(layout_true, layout_pred)
     true, pred = (layout_true >= 0).sum(axis=1), (layout_pred >= 0).sum(axis=1)
     display = ConfusionMatrixDisplay.from_predictions(
         true,

@@ -175,3 +175,13 @@ def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
     photo += rng.normal(0, noise, photo.shape)
     rgb = np.clip(photo[..., np.newaxis] * rng.uniform(0.94, 1.0, 3), 0, 255)
     return Image.fromarray(rgb.astype(np.uint8)), np.array(truth, int).reshape(-1, 5)
+
+
+def as_file(photo, fmt: str = "PNG"):
+    """``photo`` saved in ``fmt`` (JPEG at quality 75), as an open binary file."""
+    import io
+
+    buffer = io.BytesIO()
+    photo.save(buffer, fmt, **({"quality": 75} if fmt == "JPEG" else {}))
+    buffer.seek(0)
+    return buffer

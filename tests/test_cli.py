@@ -440,7 +440,7 @@ def test_the_anywhere_head_on_the_command_line(models, fashion_test, tmp_path, c
     argv = ["train", "--kind", "multi", "--head", "anywhere", "--base", str(single)]
     common = ["--epochs", "2", "--train-size", "3000", "--quiet", "--out", str(out)]
     assert main([*argv, *common]) == 0
-    assert main(["evaluate", "--model", str(out), "--test-size", "300", "--quiet"]) == 0
+    assert main(["evaluate", "--model", str(out), "--test-size", "100", "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "anywhere_map50" in printed and "anywhere_count_accuracy" in printed
     items = fashion_test.images[:3].reshape(-1, 28, 28)

@@ -1,8 +1,3 @@
-import os
-import re
-import subprocess
-import sys
-
 import joblib
 import keras
 import numpy as np
@@ -375,32 +370,6 @@ def test_pipeline_on_real_fashion_mnist_beats_chance(fashion_train, fashion_test
     pipe.fit(fashion_train.images[:3000], fashion_train.target[:3000])
     accuracy = pipe.score(fashion_test.images[:1000], fashion_test.target[:1000])
     assert accuracy > 0.5  # chance is 0.1
-
-
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow",
-    reason="op determinism is TensorFlow's (scikeras' repair 4)",
-)
-def test_fit_leaves_tensorflow_op_determinism_off():
-    # scikeras 0.13 used to leave it on, breaking any later unseeded random op.
-    # A fresh process: TensorFlow reads the setting once, on first use.
-    script = """
-from skfashion.models import CNNClassifier
-import keras, numpy as np
-X, y = np.random.rand(12, 8, 8), np.arange(12) % 2
-CNNClassifier(filters=(2,), epochs=1, random_state=0).fit(X, y)
-model = keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.5)])
-model.compile(loss="mse")
-model.fit(np.ones((8, 4)), np.ones((8, 4)), verbose=0)
-"""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}  # and TensorFlow is quiet
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    # no line of TensorFlow's C++ log ("E0000 ... failed call to cuInit" came
-    # during fit at level 2)
-    assert not re.search(r"^[EIWF]\d{4} ", result.stderr, re.MULTILINE)
 
 
 def test_a_warm_start_keeps_the_classes(base, canvases):
