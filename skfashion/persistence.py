@@ -227,8 +227,8 @@ class _Writer:
         was (the same frozen tower in a base and in its head), and is zero in
         the ``.keras`` member, which then compresses to nearly nothing.
         """
-        weights = [self.weight(variable) for variable in model.weights]
         values = [variable.numpy() for variable in model.weights]
+        weights = [self.weight(value) for value in values]
         name = self.member("keras", ".keras")
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.keras")
@@ -252,9 +252,9 @@ class _Writer:
             entry["optimizer"] = False
         return entry
 
-    def weight(self, variable) -> str:
+    def weight(self, value: np.ndarray) -> str:
         """The member of a weight's values, written unless an equal one was."""
-        value = np.ascontiguousarray(variable.numpy())
+        value = np.ascontiguousarray(value)
         digest = hashlib.sha256(
             f"{value.dtype.str}{value.shape}".encode() + value.tobytes()
         ).hexdigest()
