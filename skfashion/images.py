@@ -55,6 +55,7 @@ def _open(path):
         with warnings.catch_warnings(), Image.open(path) as opened:
             # large pictures are reduced below; Pillow need not warn of them
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            size = opened.size  # before draft: a JPEG's is then reduced
             opened.draft("L", (MAX_SIDE, MAX_SIDE))
             opened.load()
             factor = -(-max(opened.size) // MAX_SIDE)  # ceiling
@@ -73,7 +74,7 @@ def _open(path):
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValueError(f"{path} is truncated or damaged ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    image.info["original_size"] = opened.size  # (width, height) in the file
+    image.info["original_size"] = size  # (width, height) in the file
     return image
 
 

@@ -10,6 +10,7 @@ from skfashion.images import (
     NoItemError,
     canvas_from_picture,
     item_from_picture,
+    items_canvas_from_picture,
 )
 
 
@@ -123,6 +124,10 @@ def test_large_pictures_are_reduced_while_decoded(tmp_path):
         assert max(images._open(tmp_path / name).size) <= images.MAX_SIDE
         read = item_from_picture(tmp_path / name).astype(float)
         assert np.corrcoef(read.ravel(), item.ravel())[0, 1] > 0.85
+        # boxes on the canvas divided by the scale are in the file's pixels
+        # (a JPEG's decoder reduces it: its reduced size once divided by)
+        canvas, scale = items_canvas_from_picture(tmp_path / name, item_side=None)
+        assert canvas.shape[1] / scale == pytest.approx(3000, rel=0.01), name
 
 
 def test_an_item_of_several_shapes_is_one_item_and_items_apart_are_several():
