@@ -34,25 +34,25 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The model tests run under both Keras backends (under JAX on the toy data:
-# the real data adds nothing a backend could change). Both cores
-# (pytest-xdist, a test file per worker, so module fixtures are fitted once,
-# the slowest files first: conftest.py); under JAX, XLA's compilation cache
-# serves the many identical toy networks compiled again, and XLA compiles
-# without LLVM's optimisations (a third less CPU for networks this small).
-MODEL_TESTS := tests/test_models.py tests/test_cells_head.py tests/test_networks.py \
-	tests/test_persistence.py tests/test_checkpoint.py tests/test_core.py
+# Both cores (pytest-xdist, a test file per worker, so module fixtures are
+# fitted once, the slowest files first: conftest.py). Then the tests marked
+# `backends` run again under JAX, on the toy data: every network, loss and
+# head trained, saved, loaded and resumed (what a backend can change; the
+# scikit-learn plumbing around them it cannot). XLA's compilation cache serves
+# the many identical toy networks compiled again, and XLA compiles without
+# LLVM's optimisations (a third less CPU for networks this small).
 PYTEST := $(PY) -m pytest -n 2 --dist loadfile
 JAX := KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=$(VENV)/jax-cache \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0 \
 	XLA_FLAGS=--xla_backend_optimization_level=0
+JAX_TESTS := -m "backends and not realdata" tests
 
 test: lint data
 	$(PYTEST)
-	$(JAX) $(PYTEST) -m "not realdata" $(MODEL_TESTS)
+	$(JAX) $(PYTEST) $(JAX_TESTS)
 
 test-jax: data
-	$(JAX) $(PYTEST) -m "not realdata" $(MODEL_TESTS)
+	$(JAX) $(PYTEST) $(JAX_TESTS)
 
 demo: data
 	$(VENV)/bin/skfashion demo
@@ -75,7 +75,7 @@ bench-full: data
 	$(PY) benchmarks/write_benchmarks_page.py
 
 # make docs: the full build, whose examples train on 20,000 images (long on
-# two cores); make docs-fast: a few thousand images, as the tests build it.
+# two cores); make docs-fast: a few hundred images, as the tests build it.
 docs: data
 	rm -rf docs/_build docs/auto_examples docs/generated
 	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html

@@ -18,7 +18,7 @@ from skfashion.datasets import load_fashion_mnist
 from skfashion.models import CNNClassifier
 
 FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
-N_TRAIN = 1_500 if FAST else 20_000
+N_TRAIN = 600 if FAST else 20_000
 
 train = load_fashion_mnist()
 n = N_TRAIN // (4 if FAST else 2)

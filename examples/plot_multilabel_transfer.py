@@ -19,7 +19,7 @@ from skfashion.models import CNNClassifier, MultiLabelTransfer
 from skfashion.plotting import PerClassScoresDisplay, item_count_confusion
 
 FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
-N_TRAIN, N_TEST, EPOCHS = (1_500, 500, 1) if FAST else (20_000, 5_000, 5)
+N_TRAIN, N_TEST, EPOCHS = (600, 200, 1) if FAST else (20_000, 5_000, 5)
 
 train, test = load_fashion_mnist(), load_fashion_mnist(subset="test")
 X, y = train.images[:N_TRAIN], train.target[:N_TRAIN]

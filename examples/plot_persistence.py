@@ -24,7 +24,7 @@ from skfashion.datasets import load_fashion_mnist
 from skfashion.models import CNNClassifier, MultiLabelTransfer
 
 FAST = os.environ.get("SKFASHION_FAST", "0") not in ("", "0")  # docs tests
-N_TRAIN = 1_500 if FAST else 20_000
+N_TRAIN = 600 if FAST else 20_000
 
 train = load_fashion_mnist()
 X, y = train.images[: N_TRAIN // 2], train.target[: N_TRAIN // 2]

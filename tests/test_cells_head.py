@@ -51,6 +51,7 @@ def layout_head(base, data):
     return transfer.fit(items, y)
 
 
+@pytest.mark.backends
 def test_layout_head_names_counts_and_locates(layout_head, data):
     canvases, layout = data[2], data[4]
     predicted = layout_head.predict_layout(canvases)
@@ -76,6 +77,7 @@ def test_cell_probabilities(layout_head, data):
     assert_allclose(layout_head.predict_proba(canvases), proba[..., :-1].max(axis=1))
 
 
+@pytest.mark.backends
 def test_the_head_is_trained_and_the_tower_frozen(layout_head, base):
     network = layout_head.model_
     assert network.output_shape == (None, 4)

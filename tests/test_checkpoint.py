@@ -50,6 +50,7 @@ def items():
     return lit_bands(64)
 
 
+@pytest.mark.backends
 def test_a_resumed_fit_ends_as_an_uninterrupted_one(items, tmp_path):
     X, y = items
 
@@ -73,7 +74,11 @@ def test_a_resumed_fit_ends_as_an_uninterrupted_one(items, tmp_path):
     _assert_same_run(again, whole)
 
 
-@pytest.mark.parametrize("after", [1, 2], ids=["at-the-unfreezing", "fine-tuning"])
+@pytest.mark.parametrize(
+    "after",
+    [pytest.param(1, id="at-the-unfreezing", marks=pytest.mark.backends), 2],
+    ids=["at-the-unfreezing", "fine-tuning"],
+)
 def test_a_fine_tuned_transfer_resumes_in_either_phase(items, tmp_path, after):
     X, y = items
     base = CNNClassifier.from_preset(

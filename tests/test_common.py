@@ -120,15 +120,15 @@ class _FittedOnFirstUse(CNNClassifier):
         return True
 
 
+# Run eagerly: these checks test the scikit-learn API, not the network (the
+# model tests do, compiled), and a 2-filter network costs three times more
+# CPU to trace than to run.
+TINY = dict(epochs=1, random_state=0, run_eagerly=True)
 ESTIMATORS = [
     QuadrantExpander(random_state=0),
     MultiObjectComposer(random_state=0),
-    CNNClassifier(filters=(2,), epochs=1, random_state=0),
-    MultiLabelTransfer(
-        _FittedOnFirstUse(filters=(2,), epochs=1, random_state=0),
-        epochs=1,
-        random_state=0,
-    ),
+    CNNClassifier(filters=(2,), **TINY),
+    MultiLabelTransfer(_FittedOnFirstUse(filters=(2,), **TINY), **TINY),
 ]
 EXPECTED_FAILURES = {
     "QuadrantExpander": _AUGMENTER_XFAILS,

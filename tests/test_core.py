@@ -74,7 +74,9 @@ def test_fitted_models_keep_no_training_data(items, expanded, tmp_path):
         assert (tmp_path / f"large.{suffix}").stat().st_size < 1.2 * small
 
 
-@pytest.mark.parametrize("preset", ["tutorial", "quick", "fast"])
+@pytest.mark.parametrize(
+    "preset", ["tutorial", "quick", pytest.param("fast", marks=pytest.mark.backends)]
+)
 def test_partial_fit_is_one_more_epoch_for_every_preset(preset, expanded):
     canvases, y = expanded
     params = dict(epochs=1, batch_size=16, random_state=0)
@@ -90,7 +92,9 @@ def test_partial_fit_is_one_more_epoch_for_every_preset(preset, expanded):
     assert cnn.predict(canvases).shape == y.shape
 
 
-@pytest.mark.parametrize("head", ["dense", "cells"])
+@pytest.mark.parametrize(
+    "head", ["dense", pytest.param("cells", marks=pytest.mark.backends)]
+)
 def test_multi_label_partial_fit(head, items, expanded):
     base = CNNClassifier(filters=(4,), **FIT).fit(*expanded)
     transfer = MultiLabelTransfer(
@@ -190,6 +194,7 @@ def test_a_file_written_by_skfashion_0_1_loads_and_predicts_the_same(items):
     assert len(cells.history_["loss"]) == 2
 
 
+@pytest.mark.backends
 def test_a_file_of_format_2_loads_and_predicts_the_same():
     # a cells head on a grid-aware base, its tower stored twice (0.2.0.dev0)
     saved = np.load(DATA / "predictions-format2.npz")
@@ -198,6 +203,7 @@ def test_a_file_of_format_2_loads_and_predicts_the_same():
     assert_allclose(proba, saved["cells_proba"].astype(np.float32))
 
 
+@pytest.mark.backends
 def test_a_head_on_a_base_stores_the_base_once(tmp_path):
     import json
     import zipfile

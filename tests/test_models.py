@@ -52,6 +52,7 @@ def base(canvases):
     return CNNClassifier(**{**TINY, "epochs": 10}).fit(X, labels)
 
 
+@pytest.mark.backends
 def test_tutorial_architecture_parameter_count():
     X = np.zeros((4, 56, 56), dtype=np.uint8)
     cnn = CNNClassifier().initialize(X, np.arange(4) % 10 + np.arange(4) * 0)
@@ -102,6 +103,7 @@ def test_learns_string_labels():
     assert cnn.predict_proba(X[:1]).shape == (1, 3)  # scikeras would squeeze it
 
 
+@pytest.mark.backends
 def test_scales_pixels_inside_the_network():
     X, y = _bars()
     cnn = CNNClassifier(**TINY).fit(X, y)
@@ -206,6 +208,7 @@ def test_clone_keeps_the_fitted_base(base, canvases):
     assert search.best_estimator_.predict(X).shape == Y.shape
 
 
+@pytest.mark.backends
 def test_fine_tuning_unfreezes_after_warm_up(base, canvases):
     _, _, X, Y = canvases
     transfer = MultiLabelTransfer(
@@ -339,6 +342,7 @@ def test_fine_tuning_continues_the_stream_of_fresh_composites(base, canvases):
 # -- persistence ------------------------------------------------------------------
 
 
+@pytest.mark.backends
 def test_joblib_round_trip(base, canvases, tmp_path):
     items, labels, X, Y = canvases
     pipe = Pipeline(
@@ -388,6 +392,7 @@ def test_a_warm_start_keeps_the_classes(base, canvases):
     assert transfer.threshold_.shape == (3,) and transfer.predict(X).shape == Y.shape
 
 
+@pytest.mark.backends
 def test_fit_never_changes_the_users_optimizer(canvases):
     # scikit-learn's rule: fit changes no parameter. scikeras compiled with the
     # user's very object: its learning rate then read 0.0, its iterations 5.

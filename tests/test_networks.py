@@ -72,6 +72,7 @@ def test_towers_and_networks_shapes():
         build_tower((28, 28), "bn", filters=(0,))
 
 
+@pytest.mark.backends
 def test_cells_network_trains_on_the_items(cells_cnn):
     assert cells_cnn.cell_shape_ == (8, 8) and cells_cnn.input_shape_ == (16, 16)
     assert cells_cnn.model_.input_shape == (None, 8, 8, 1)
@@ -89,6 +90,7 @@ def test_prediction_does_not_depend_on_the_cell(cells_cnn):
     assert_allclose(cells_cnn.predict_proba(wide), on_items, atol=1e-6)
 
 
+@pytest.mark.backends
 def test_skipping_empty_cells_equals_computing_them(cells_cnn):
     items, _ = _items(n=12, seed=3)
     canvases = QuadrantExpander(random_state=0).fit_transform(items)
@@ -132,6 +134,7 @@ def test_cells_network_in_pipeline_grid_search_and_joblib(tmp_path):
     )
 
 
+@pytest.mark.backends
 def test_cosine_schedule_spans_the_whole_fit():
     items, y = _items()
     cnn = CNNClassifier(
@@ -150,6 +153,7 @@ def test_cosine_schedule_spans_the_whole_fit():
     assert float(again(steps + again.warmup_steps)) == pytest.approx(0.01)
 
 
+@pytest.mark.backends
 def test_label_smoothing_loss():
     y = np.array([0, 2, 1])
     proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3]], "float32")
@@ -176,6 +180,7 @@ def test_raw_items_need_a_grid_of_one_cell():
     assert cnn.cell_shape_ == (8, 8)
 
 
+@pytest.mark.backends
 def test_flips_only_while_training():
     items, y = _items()
     cnn = CNNClassifier(**{**CELLS, "flip": True, "grid": (1, 1)}).fit(items, y)
@@ -186,6 +191,7 @@ def test_flips_only_while_training():
         CNNClassifier(filters=(2,), epochs=1, flip=True).fit(items, y)
 
 
+@pytest.mark.backends
 def test_shifts_and_erasing_change_items_only_while_training():
     net = build_cell_network((28, 28), 10, shift=3, erase=1.0, seed=0)
     augment = keras.Model(net.input, net.get_layer("erase").output)
@@ -202,6 +208,7 @@ def test_shifts_and_erasing_change_items_only_while_training():
     np.testing.assert_array_equal(served, items / 255)
 
 
+@pytest.mark.backends
 def test_the_residual_tower_and_flip_test_time_augmentation():
     from skfashion.anywhere import feature_network
     from skfashion.networks import multiply_adds
@@ -232,6 +239,7 @@ def test_presets():
         fast.set_params(grid=(1, 1)).fit(*_items())
 
 
+@pytest.mark.backends
 def test_predict_in_batches_matches_keras():
     model = build_cell_network((8, 8), 3, tower="tutorial", filters=(2,))
     X = np.random.RandomState(0).randint(0, 256, size=(37, 8, 8, 1)).astype("uint8")

@@ -67,6 +67,7 @@ def saved(fitted, tmp_path):
     return path
 
 
+@pytest.mark.backends
 @pytest.mark.parametrize(
     "name", ["canvas CNN", "cells CNN", "pipeline", "dense head", "cells head"]
 )
@@ -84,6 +85,7 @@ def test_round_trip_predicts_the_same(fitted, tmp_path, name):
         assert loaded.base_estimator_.model_ is not None
 
 
+@pytest.mark.backends
 def test_a_file_without_optimizer_state_is_smaller_and_predicts_the_same(
     fitted, tmp_path
 ):
