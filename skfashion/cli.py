@@ -288,26 +288,21 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
 
 
 def _load_model(spec: str | None, trust_pickle: bool):
-    """The model of ``--model``: a file, a shipped model's name, or ``fast``."""
+    """The model of ``--model``: a file or a shipped model's name; None: the
+    shipped readers (:data:`skfashion.zoo.READERS`)."""
     from .models import load
-    from .zoo import model_card, pretrained
+    from .zoo import READERS, pretrained
 
     if spec is not None and (Path(spec).exists() or spec not in pretrained()):
         return load(spec, trust_pickle=trust_pickle)
-    name = spec or "fast"
-    if name not in pretrained():
-        raise ValueError(
-            "this installation ships no trained model: give --model FILE "
-            "(skfashion train makes one)"
-        )
     if spec is None:
-        accuracy = model_card(name)["test"]["accuracy"]
-        print(
-            f"skfashion: using the shipped model {name!r} (test accuracy "
-            f"{accuracy:.3f}); --model FILE or NAME (skfashion models) for another",
-            file=sys.stderr,
-        )
-    return pretrained(name)
+        if not set(READERS.values()) <= set(pretrained()):
+            raise ValueError(
+                "this installation lacks the shipped models that read pictures "
+                "by default: give --model FILE (skfashion train makes one)"
+            )
+        return None
+    return pretrained(spec)
 
 
 def _models(args, log) -> int:
@@ -653,8 +648,8 @@ def _add_predict(commands, common) -> None:
     predict = _add_command(commands, "predict", common, "classes in your own pictures")
     predict.add_argument(
         "--model",
-        help="a saved model file, or a shipped model's name (skfashion models;"
-        " default: the shipped 'fast')",
+        help="a saved model file, or a shipped model's name (skfashion models);"
+        " default: the shipped models, each where it reads best",
     )
     predict.add_argument(
         "--trust-pickle",

@@ -1,15 +1,17 @@
-"""What a fitted model finds in a user's picture: one item, a canvas, or items.
+"""What skfashion finds in a user's picture: one item, a canvas, or items.
 
 :func:`read_picture` is what ``skfashion predict`` runs for every file, and
 what Python callers use for pictures (a model's ``predict`` takes arrays).
-It chooses how to read the picture from the model, and says so:
+With no model it reads any picture with the shipped models
+(:data:`skfashion.zoo.READERS`); with a model, as that model can. It chooses
+how to read the picture, and says so:
 
 ``"item"``
     Single-label models, and multi-label models of whole canvases given a
     picture of another size: the picture's one item is cut out
-    (:func:`~skfashion.images.item_from_picture`). A picture holding several
-    separate shapes of ink is not named: the reading says how many it holds,
-    and which model reads them.
+    (:func:`~skfashion.images.item_from_picture`). A model of one item given
+    a picture of several separate shapes of ink does not name them: the
+    reading says how many it holds, and which shipped model reads them.
 ``"canvas"``
     A picture of the model's canvas size (or ``as_="canvas"``) is read whole
     (:func:`~skfashion.images.canvas_from_picture`), by the cells head cell by
@@ -20,6 +22,11 @@ It chooses how to read the picture from the model, and says so:
     and every one found is given with its box in the picture's own pixels.
     An item cut by the picture's edge is found if enough of it shows, its box
     ending at the edge.
+
+With no model: a picture of the grid canvas's size (56x56) is read as a
+canvas by the shipped cells head; any other is searched by the shipped
+finder, and read as items anywhere if it finds two items or more, else as
+one item by the most accurate shipped model of one item.
 
 A picture in which nothing stands out from the background reads as no item,
 for every model.
@@ -40,21 +47,32 @@ __all__ = ["AS", "FoundItem", "PictureReading", "read_picture"]
 AS = ("auto", "item", "canvas")
 
 
-def _is_canvas(picture, net, as_: str) -> bool:
+def _size_of(picture) -> tuple[int, int] | None:
+    """``(width, height)`` of a picture as shown (its EXIF orientation
+    applied), from its header; None if unreadable."""
+    from PIL import Image
+
+    def shown(image):
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
+        return image.size[::-1] if turned else image.size
+
+    if isinstance(picture, Image.Image):
+        return shown(picture)
+    try:
+        with Image.open(picture) as opened:  # reads the header only
+            return shown(opened)
+    except Exception:  # unreadable: reading it says why
+        return None
+    finally:
+        if hasattr(picture, "seek"):
+            picture.seek(0)
+
+
+def _is_canvas(size, net, as_: str) -> bool:
     """``auto``: a picture of exactly the model's canvas size is a canvas."""
     if as_ != "auto":
         return as_ == "canvas"
-    from PIL import Image
-
-    if isinstance(picture, Image.Image):
-        width, height = picture.size
-    else:
-        try:
-            with Image.open(picture) as opened:  # reads the header only
-                width, height = opened.size
-        except Exception:  # unreadable: reading it as an item says why
-            return False
-    return (height, width) == tuple(net.input_shape_)
+    return size is not None and (size[1], size[0]) == tuple(net.input_shape_)
 
 
 def _name(picture) -> str:
@@ -63,15 +81,19 @@ def _name(picture) -> str:
     return getattr(picture, "name", "the picture")
 
 
-def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureReading:
+def read_picture(
+    picture, model=None, *, as_: str = "auto", top: int = 3
+) -> PictureReading:
     """Read a picture (a file or a PIL image) with a fitted skfashion model.
 
     Parameters
     ----------
     picture : str, path-like, binary file or PIL.Image.Image
         Any picture Pillow reads.
-    model : CNNClassifier, MultiLabelTransfer or Pipeline ending in one
-        A fitted model (as :func:`skfashion.load` returns).
+    model : CNNClassifier, MultiLabelTransfer, Pipeline ending in one, or None
+        A fitted model (as :func:`skfashion.load` returns). None (the
+        default): the shipped models, each where it reads best (see the
+        module's description).
     as_ : {"auto", "item", "canvas"}, default="auto"
         Read the picture as one item, as a canvas, or as the model suits
         (see the module's description). A model of items anywhere reads every
@@ -99,18 +121,50 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
     >>> model = model.fit(items, np.arange(20) % 2)
     >>> read_picture(Image.new("L", (60, 60), 255), model).lines()
     ['the picture: no item found (read as one item)']
+
+    With no model, the shipped ones read it:
+
+    >>> trouser = np.zeros((28, 28), np.uint8)
+    >>> trouser[2:26, 9:13] = trouser[2:26, 15:19] = trouser[2:6, 9:19] = 200
+    >>> photo = Image.fromarray(255 - np.kron(trouser, np.ones((4, 4), np.uint8)))
+    >>> reading = read_picture(photo)
+    >>> reading.read_as, reading.items[0].name, reading.size
+    ('item', 'Trouser', (112, 112))
     """
+    if as_ not in AS:
+        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
+    size = _size_of(picture)
+    if model is None:
+        return _read_with_shipped(picture, size, as_, top)
+    return _read_with(picture, model, size, as_, top)
+
+
+def _read_with_shipped(picture, size, as_, top) -> PictureReading:
+    """The shipped models' reading: each where it reads best."""
+    from .zoo import READERS, shared
+
+    canvas_model = shared(READERS["canvas"])
+    if as_ == "canvas" or _is_canvas(size, canvas_model, as_):
+        return _read_with(picture, canvas_model, size, "canvas", top)
+    if as_ == "auto":
+        found = _read_with(picture, shared(READERS["items anywhere"]), size, as_, top)
+        if len(found.items) >= 2:
+            return found
+    # one item (the finder saw no more): named by the best model of one item
+    return _read_with(picture, shared(READERS["item"]), size, "item", top, one=True)
+
+
+def _read_with(picture, model, size, as_, top, *, one=False) -> PictureReading:
+    """``model``'s reading; ``one``: the picture holds one item, whatever its shapes."""
     from .heads import head_of
     from .images import NoItemError, canvas_from_picture, item_from_picture
 
-    if as_ not in AS:
-        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
     net, name = last_step(model), _name(picture)
     head = head_of(net)
-    reading = PictureReading(name, "item")
+    reading = PictureReading(name, "item", size=size)
     if head is not None and head.read_picture(picture, reading, as_):
         return reading
-    if _is_canvas(picture, net, as_):
+    if _is_canvas(size, net, as_):
         reading.read_as = "canvas"
         canvas = canvas_from_picture(picture, net.input_shape_)
         if canvas.any():
@@ -120,11 +174,15 @@ def read_picture(picture, model, *, as_: str = "auto", top: int = 3) -> PictureR
         image, shapes = item_from_picture(picture, return_shapes=True)
     except NoItemError:
         return reading
-    if shapes > 1:
+    if shapes > 1 and not one:
+        from .zoo import READERS
+
+        finder = READERS["items anywhere"]
+        reading.read_as = None
         reading.note = (
             f"{shapes} separate items, but this model reads one item per "
-            "picture: read them with a model of head='anywhere' (skfashion "
-            "train --kind multi --head anywhere)"
+            f"picture: read them with the shipped {finder!r} (skfashion "
+            f"predict --model {finder}), or with no --model"
         )
         return reading
     reading.items = _describe(model, head, _as_input(image, net, model), top)

@@ -81,7 +81,8 @@ class PictureReading:
     ----------
     path : str
     read_as : {"item", "canvas", "items anywhere"} or None
-        None when the picture could not be read (``error``).
+        None when the picture was not read: it could not be (``error``), or
+        the model does not read what it holds (``note``).
     items : list of FoundItem
         Best first; empty when no item was named.
     alternatives : list of FoundItem
@@ -91,6 +92,9 @@ class PictureReading:
         items where the model reads one).
     error : str or None
         Why the picture could not be read (a damaged file, say).
+    size : tuple of (int, int) or None
+        ``(width, height)`` of the picture in its file's pixels (those of the
+        boxes), when it could be read.
     """
 
     path: str
@@ -99,6 +103,7 @@ class PictureReading:
     alternatives: list[FoundItem] = field(default_factory=list)
     note: str | None = None
     error: str | None = None
+    size: tuple[int, int] | None = None
 
     def lines(self) -> list[str]:
         """The lines ``skfashion predict`` prints: one per item anywhere.
@@ -110,6 +115,8 @@ class PictureReading:
         if self.error is not None:
             error = self.error
             return [error if error.startswith(self.path) else f"{self.path}: {error}"]
+        if self.read_as is None:
+            return [f"{self.path}: {self.note or 'not read'}"]
         how = {"item": "one item", "canvas": "a canvas"}.get(self.read_as, self.read_as)
         how = f"(read as {how})"
         if self.note or not self.items:
@@ -120,18 +127,25 @@ class PictureReading:
         return [f"{self.path}: {found} {how}"]
 
     def to_json(self) -> dict:
-        """``{"path", "read_as", "items": [...]}``; ``alternatives``, ``note``,
-        ``error`` when there are any."""
+        """``{"path", "read_as", "items": [...]}``, and ``size`` (``[width,
+        height]``) when the picture was read; ``alternatives``, ``error``, and
+        a ``note`` for every reading that names no item (``"no item found"``
+        when nothing stood out)."""
         reading = {
             "path": self.path,
             "read_as": self.read_as,
             "items": [item.to_json() for item in self.items],
         }
+        if self.size is not None:
+            reading["size"] = [int(side) for side in self.size]
         if self.alternatives:
             reading["alternatives"] = [item.to_json() for item in self.alternatives]
-        for key in ("note", "error"):
-            if getattr(self, key):
-                reading[key] = getattr(self, key)
+        note = self.note
+        if note is None and not self.items and self.error is None:
+            note = "no item found"
+        for key, value in (("note", note), ("error", self.error)):
+            if value:
+                reading[key] = value
         return reading
 
     as_json = to_json  # the name of 0.2.0.dev0

@@ -20,7 +20,15 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["SHIPPED", "TRAINED", "ShippedModel", "model_card", "pretrained"]
+__all__ = [
+    "READERS",
+    "SHIPPED",
+    "TRAINED",
+    "ShippedModel",
+    "model_card",
+    "pretrained",
+    "shared",
+]
 
 #: The folder of the shipped model files, their cards and manifest.
 TRAINED = Path(__file__).with_name("trained")
@@ -53,6 +61,16 @@ SHIPPED = {
     "fast-anywhere": ShippedModel(
         "anywhere", "fast", "finds, names and boxes items anywhere"
     ),
+}
+
+
+#: The shipped models that read a picture when no model is given
+#: (:func:`skfashion.read_picture`, ``skfashion predict``): one for each way of
+#: reading it, each the best shipped at it (see their cards).
+READERS = {
+    "item": "strong",
+    "canvas": "strong-cells",
+    "items anywhere": "fast-anywhere",
 }
 
 
@@ -149,3 +167,14 @@ def pretrained(name: str | None = None):
             "or damaged): reinstall skfashion"
         )
     return load(path)
+
+
+@cache
+def shared(name: str):
+    """The shipped model ``name``, loaded once and shared by every caller.
+
+    For readers that only predict (:func:`skfashion.read_picture` with no
+    model): a caller that fits, sets parameters or saves it gets
+    :func:`pretrained`'s own copy instead.
+    """
+    return pretrained(name)

@@ -157,7 +157,8 @@ def test_multi_label_predict_names_each_cell(models, fashion_test, tmp_path, cap
     argv = ["predict", "--model", str(multi), "--as", "item"]
     assert main([*argv, str(tmp_path / "canvas.png")]) == 0
     out = capsys.readouterr().out
-    assert "2 separate items" in out and "head='anywhere'" in out and "(cell" not in out
+    assert "2 separate items" in out and "'fast-anywhere'" in out and "(cell" not in out
+    assert "read as" not in out  # it was not read
     # a photo of one trouser is one item, not a canvas stretched over four cells
     photo = _photo(trouser, tmp_path / "trouser.png")
     assert main(["predict", "--model", str(multi), str(photo)]) == 0

@@ -42,3 +42,103 @@ def test_demo_settings_refuse_a_head_the_demo_cannot_train_as_its_first():
         DemoSettings(head="anywhere")
     with pytest.raises(ValueError, match="head must be one of"):
         DemoSettings(head="nope")
+
+
+# -- with no model: the shipped readers -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def test_items():
+    from skfashion.datasets import DataFileError, load_fashion_mnist
+
+    try:
+        return load_fashion_mnist(subset="test", download=False)
+    except DataFileError as exc:
+        pytest.skip(f"Fashion-MNIST not installed: {exc}")
+
+
+@pytest.mark.realdata
+def test_with_no_model_a_product_photo_is_one_item(test_items):
+    from photos import as_file, product_photo
+
+    right = 0
+    for i in range(10):
+        photo = product_photo(test_items.images[i], size=(240, 200), random_state=i)
+        reading = read_picture(as_file(photo, "JPEG" if i % 2 else "PNG"))
+        assert reading.read_as == "item" and reading.size == (240, 200)
+        right += reading.items[0].label == test_items.target[i]
+    assert right >= 9
+
+
+@pytest.mark.realdata
+def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(test_items):
+    from photos import outfit_photo
+
+    from skfashion.box_metrics import box_iou
+
+    found = 0
+    for seed in range(3):
+        chosen = np.arange(3 * seed, 3 * seed + 3)
+        photo, truth = outfit_photo(
+            test_items.images[chosen], test_items.target[chosen], random_state=seed
+        )
+        height = photo.size[1]
+        # the right edge cuts through an item: its box ends at the edge
+        cut = int(truth[:, 3].max()) - 10
+        photo = photo.crop((0, 0, cut, height))
+        reading = read_picture(photo)
+        assert reading.read_as == "items anywhere" and reading.size == (cut, height)
+        boxes = np.array([item.box for item in reading.items])
+        assert (boxes >= 0).all() and (boxes[:, [0, 2]] <= cut).all()
+        assert (boxes[:, [1, 3]] <= height).all()
+        whole = truth[truth[:, 3] <= cut]
+        hits = box_iou(whole[:, 1:], boxes).max(axis=1) >= 0.5
+        found += hits.sum()
+    assert found >= 5  # of the 6 to 9 items the crops leave whole
+
+
+@pytest.mark.realdata
+def test_with_no_model_a_grid_canvas_is_read_cell_by_cell(test_items):
+    from skfashion.augment import MultiObjectComposer
+    from skfashion.zoo import READERS, shared
+
+    composer = MultiObjectComposer(
+        n_samples=8, min_objects=2, max_objects=4, random_state=0
+    )
+    canvases, _ = composer.fit_resample(
+        test_items.images[:200], test_items.target[:200]
+    )
+    cells = shared(READERS["canvas"])
+    expected = cells.predict_layout(canvases)
+    right = 0
+    for canvas, layout, truth in zip(canvases, expected, composer.layout_, strict=True):
+        reading = read_picture(Image.fromarray(canvas))
+        assert reading.read_as == "canvas"
+        assert {(item.cell, item.label) for item in reading.items} == {
+            (cell, label) for cell, label in enumerate(layout) if label >= 0
+        }
+        right += (layout == truth).all()
+    assert right >= 6
+
+
+def test_a_model_of_one_item_names_the_shipped_finder_for_several(model):
+    picture = Image.new("L", (120, 60), 255)
+    picture.paste(0, (10, 10, 40, 50))
+    picture.paste(0, (80, 10, 110, 50))
+    reading = read_picture(picture, model)
+    assert reading.read_as is None and reading.items == []
+    assert "the shipped 'fast-anywhere'" in reading.note
+    (line,) = reading.lines()
+    assert line.startswith("the picture: 2 separate items") and "read as" not in line
+    assert reading.to_json()["note"] == reading.note
+
+
+def test_a_blank_picture_says_so_in_json_with_its_size(model):
+    reading = read_picture(Image.new("L", (30, 20), 255), model)
+    assert reading.to_json() == {
+        "path": "the picture",
+        "read_as": "item",
+        "items": [],
+        "size": [30, 20],
+        "note": "no item found",
+    }

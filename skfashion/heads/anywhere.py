@@ -251,7 +251,10 @@ class AnywhereHead(Head):
             return True
         if min(canvas.shape) < self.smallest_item() or not canvas.any():
             return True
+        # the picture's own pixels, the boxes within it
+        size = reading.size or np.rint(np.array(canvas.shape[::-1]) / scale)
+        high = np.tile(size, 2)
         for row in self.predict_boxes([canvas])[0]:
-            box = np.rint(row[1:5] / scale).astype(int).tolist()
+            box = np.clip(np.rint(row[1:5] / scale), 0, high).astype(int).tolist()
             reading.items.append(FoundItem(int(row[0]), float(row[5]), box))
         return True
