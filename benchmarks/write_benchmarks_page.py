@@ -277,6 +277,53 @@ def _shapes_lines(r: dict) -> list[str]:
     ]
 
 
+def _reader_lines(r: dict) -> list[str]:
+    """The default reader against each shipped model, on the same pictures."""
+    models = list(r["products"])
+    columns = {
+        "products": ("right", "one-item product photos: right"),
+        "outfits": ("f1", "outfits of 2-4 items apart: item F1"),
+        "touching rows": ("f1", "2-4 items touching in a row: item F1"),
+        "large JPEG outfits": ("f1", "2500-4000 px JPEG outfits: item F1"),
+        "grids": ("subset", "56x56 grid pictures: subset accuracy"),
+    }
+    targets = {
+        "products": "0.93",
+        "outfits": "0.94",
+        "touching rows": "0.90",
+        "large JPEG outfits": "0.90",
+        "grids": "0.90",
+    }
+    lines = [
+        "",
+        "## Any picture, read by default",
+        "",
+        "`python benchmarks/bench_reader.py --n 100`: `skfashion predict` with no "
+        "`--model` (the shipped readers, `skfashion.zoo.READERS`) and with each "
+        "shipped model, on pictures drawn from the test items and read back from "
+        "their PNG or JPEG bytes. A model that does not read a kind of picture "
+        "scores 0 on it.",
+        "",
+        "| pictures | " + " | ".join(models) + " | target |",
+        "|---|" + "---|" * (len(models) + 1),
+    ]
+    for kind, (key, label) in columns.items():
+        rows = r[kind]
+        n = rows["default"]["pictures"]
+        cells = " | ".join(f"{rows[m][key]:.3f}" for m in models)
+        lines.append(f"| {label} ({n}) | {cells} | >= {targets[kind]} |")
+    products = r["products"]["default"]
+    lines += [
+        "",
+        f"Product photos not read as one item by default: "
+        f"{products['not_one_item']} of {products['pictures']} (target <= 1 of 80). "
+        f"Reading took {1000 * products['seconds_per_picture']:.0f} ms a product "
+        f"photo and {1000 * r['outfits']['default']['seconds_per_picture']:.0f} ms "
+        "an outfit by default (the finder, then the namer of one item).",
+    ]
+    return lines
+
+
 def _shipped_lines(folder: Path) -> list[str]:
     manifest = json.loads((folder / "manifest.json").read_text())["sha256"]
     total = sum((folder / f"{name}.skf").stat().st_size for name in manifest)
@@ -525,6 +572,9 @@ def main():
     anywhere = _result("anywhere.json")
     if anywhere is not None:
         lines += _anywhere_lines(anywhere)
+    reader = _result("reader.json")
+    if reader is not None:
+        lines += _reader_lines(reader)
     parallel = _result("parallel.json")
     if parallel is not None:
         lines += [

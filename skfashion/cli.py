@@ -370,11 +370,13 @@ def _predict(args, log) -> int:
     for path in args.images:
         try:
             reading = read_picture(path, model, as_=args.as_, top=args.top)
-        except (ValueError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one picture never stops the rest
             if args.debug:
                 raise
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            if not isinstance(exc, ValueError | OSError):
+                reason = f"could not be read ({type(exc).__name__}: {exc})"
             reading = PictureReading(str(path), None, error=str(reason))
         if args.json:
             print(json.dumps(reading.to_json()))

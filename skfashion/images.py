@@ -49,6 +49,10 @@ def _open(path):
                 f"{path} is a folder, not a picture: to read the pictures in it, "
                 f"give them one by one ({Path(path) / '*'})"
             )
+        if path.exists() and not path.is_file():  # never opened: it may never end
+            raise ValueError(
+                f"{path} is not a regular file (a pipe or a device), not a picture"
+            )
         if path.stat().st_size == 0:  # FileNotFoundError as it is
             raise ValueError(f"{path} is an empty file, not a picture")
     try:
@@ -88,7 +92,10 @@ def _grey(picture) -> np.ndarray:
         ) from exc
     is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
     image = _open(picture) if is_file else picture
-    image = ImageOps.exif_transpose(image)
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # a damaged EXIF block: the pixels as they are stored
+        pass
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float
         grey = np.asarray(image, dtype=np.float64)
         if image.mode != "F" or grey.max(initial=0) > 1:

@@ -53,11 +53,16 @@ def _size_of(picture) -> tuple[int, int] | None:
     from PIL import Image
 
     def shown(image):
-        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
+        try:
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
+        except Exception:  # a damaged EXIF block: read as stored
+            turned = False
         return image.size[::-1] if turned else image.size
 
     if isinstance(picture, Image.Image):
         return shown(picture)
+    if isinstance(picture, str | os.PathLike) and not os.path.isfile(picture):
+        return None  # a pipe is never opened here: reading it says why
     try:
         with Image.open(picture) as opened:  # reads the header only
             return shown(opened)

@@ -142,3 +142,28 @@ def test_a_blank_picture_says_so_in_json_with_its_size(model):
         "size": [30, 20],
         "note": "no item found",
     }
+
+
+def test_a_damaged_exif_block_or_a_pipe_never_stops_a_batch(tmp_path, capsys):
+    import os
+
+    from skfashion.cli import main
+
+    damaged = tmp_path / "bad-exif.jpg"
+    photo = Image.new("RGB", (300, 300), "white")
+    photo.paste((20, 20, 20), (100, 60, 200, 240))
+    photo.save(damaged, exif=b"Exif\0\0XX\0*\0\0\0\x08\0\0")
+    pipe = tmp_path / "pipe.png"
+    os.mkfifo(pipe)  # opening it would wait for a writer forever
+    good = tmp_path / "good.png"
+    photo.save(good)
+    argv = ["predict", "--model", "fast", "--json", str(damaged), str(pipe), str(good)]
+    assert main(argv) == 1  # one picture failed
+    captured = capsys.readouterr()
+    import json
+
+    readings = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["path"] for r in readings] == [str(damaged), str(pipe), str(good)]
+    assert readings[0]["read_as"] == "item" and readings[0]["items"]
+    assert "not a regular file" in readings[1]["error"]
+    assert readings[2]["items"] == readings[0]["items"]
