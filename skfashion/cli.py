@@ -370,7 +370,7 @@ def _predict(args, log) -> int:
     for path in args.images:
         try:
             reading = read_picture(path, model, as_=args.as_, top=args.top)
-        except Exception as exc:  # noqa: BLE001 - one picture never stops the rest
+        except Exception as exc:  # one picture never stops the rest
             if args.debug:
                 raise
             failed += 1
