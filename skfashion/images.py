@@ -12,6 +12,7 @@ the files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -92,10 +93,9 @@ def _grey(picture) -> np.ndarray:
         ) from exc
     is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
     image = _open(picture) if is_file else picture
-    try:
+    # a damaged EXIF block: the pixels as they are stored
+    with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)
-    except Exception:  # a damaged EXIF block: the pixels as they are stored
-        pass
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float
         grey = np.asarray(image, dtype=np.float64)
         if image.mode != "F" or grey.max(initial=0) > 1:
