@@ -52,6 +52,10 @@ FORMAT_VERSION = 3  # raise on every change old readers cannot follow
 # its base's tower is the base's); 2: stable class names (0.2); 1: module paths
 # (0.1.0)
 _MANIFEST = "manifest.json"
+#: Most bytes a model file may hold once decompressed, all members together
+#: (the shipped models hold 1 to 9 MB): a small crafted file cannot take the
+#: machine's memory.
+MAX_CONTENT = 1 << 30
 
 # Stable name in the file -> where the class lives now (public import paths).
 _CLASSES = {
@@ -391,15 +395,7 @@ class _Reader:
         if "__type__" in value:
             return _NUMPY_TYPES[value["__type__"]]
         if "__array__" in value:
-            try:
-                with self.archive.open(value["__array__"]) as member:
-                    content = member.read()
-            except (KeyError, TypeError) as exc:
-                raise _CorruptFile(f"a missing array ({exc})") from exc
-            try:
-                return np.load(io.BytesIO(content), allow_pickle=False)
-            except (ValueError, OSError, EOFError) as exc:
-                raise _CorruptFile(f"a bad array ({exc})") from exc
+            return self.array(value["__array__"])
         if "__objects__" in value:
             items = [self.decode(v) for v in value["__objects__"]]
             array = np.empty(len(items), dtype=object)
@@ -418,6 +414,39 @@ class _Reader:
         if "__object__" in value:
             return self.instance(value)
         raise ValueError(f"unknown entry {sorted(value)[:3]}")
+
+    def array(self, name: str) -> np.ndarray:
+        """The array of the member ``name``, read once, its size checked first."""
+        from numpy.lib import format as npy
+
+        try:
+            size = self.archive.getinfo(name).file_size
+            member = self.archive.open(name)
+        except (KeyError, TypeError) as exc:
+            raise _CorruptFile(f"a missing array ({exc})") from exc
+        with member:
+            try:
+                version = npy.read_magic(member)
+                readers = {
+                    (1, 0): npy.read_array_header_1_0,
+                    (2, 0): npy.read_array_header_2_0,
+                }
+                if version not in readers:
+                    raise ValueError(f"an array of .npy format {version}")
+                shape, fortran, dtype = readers[version](member)
+                # the header's promise against the member's own size, before
+                # any memory is taken for it
+                declared = math.prod(shape) * dtype.itemsize
+                if dtype.hasobject or declared > size:
+                    raise ValueError(f"{shape} {dtype} values in a smaller member")
+                data = member.read(declared)
+            except (ValueError, OSError, EOFError, TypeError) as exc:
+                raise _CorruptFile(f"a bad array ({exc})") from exc
+        if len(data) != declared:
+            raise _CorruptFile("a truncated array")
+        array = np.frombuffer(data, dtype=dtype)
+        order = "F" if fortran else "C"
+        return array.reshape(shape, order=order).copy(order=order)
 
     def network(self, name: str, optimizer: bool = True):
         import keras
@@ -523,26 +552,46 @@ def load(path: str | os.PathLike, *, trust_pickle: bool = False):
         )
     try:
         with zipfile.ZipFile(path) as archive:
-            if archive.testzip() is not None:
-                raise zipfile.BadZipFile("a member fails its checksum")
+            # each member's checksum is checked as it is read, once
+            content = sum(info.file_size for info in archive.infolist())
+            if content > MAX_CONTENT:
+                raise _CorruptFile(
+                    f"it would decompress to {content:,} bytes, more than "
+                    f"persistence.MAX_CONTENT ({MAX_CONTENT:,})"
+                )
             manifest = _read_manifest(archive, path)
             reader = _Reader(archive, manifest["format_version"])
             if "estimator" not in manifest:
                 raise _CorruptFile("no estimator in its manifest")
-            return reader.decode(manifest["estimator"])
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            try:
+                estimator = reader.decode(manifest["estimator"])
+            except (KeyError, TypeError, IndexError, AttributeError) as exc:
+                raise _CorruptFile(f"a malformed entry ({exc!r})") from exc
+            except RecursionError as exc:
+                raise _CorruptFile("entries nested too deep") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise ValueError(f"{path} is truncated or corrupted ({exc})") from exc
+    except OSError as exc:  # a damaged header: a seek or read the archive cannot do
         raise ValueError(f"{path} is truncated or corrupted ({exc})") from exc
     except _CorruptFile as exc:
         raise ValueError(
             f"{path} is corrupted or not a skfashion model file ({exc})"
         ) from exc
+    if not hasattr(estimator, "get_params"):
+        raise ValueError(
+            f"{path} is corrupted or not a skfashion model file (it holds a "
+            f"{type(estimator).__name__}, not an estimator)"
+        )
+    return estimator
 
 
 def _read_manifest(archive: zipfile.ZipFile, path: Path) -> dict:
     try:
         manifest = json.loads(archive.read(_MANIFEST))
-    except (KeyError, json.JSONDecodeError):
+    except (KeyError, json.JSONDecodeError, UnicodeDecodeError):
         manifest = None
+    except RecursionError as exc:
+        raise _CorruptFile("a manifest nested too deep") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValueError(
             f"{path} is a zip archive but not a skfashion model file "

@@ -262,3 +262,73 @@ def test_joblib_files_only_when_trusted(fitted, tmp_path):
     joblib.dump([1, 2], tmp_path / "list.joblib")
     with pytest.raises(ValueError, match="not a scikit-learn estimator"):
         skfashion.load(tmp_path / "list.joblib", trust_pickle=True)
+
+
+def _rewritten(saved, tmp_path, change):
+    """A copy of the file ``saved`` whose members ``change(name, data)`` rewrites."""
+    import zipfile
+
+    out = tmp_path / "crafted.skf"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = change(info.filename, source.read(info))
+            if data is not None:
+                target.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+    return out
+
+
+def _manifest_edit(edit):
+    import json
+
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        edit(manifest)
+        return json.dumps(manifest)
+
+    return change
+
+
+def test_crafted_files_are_refused_in_one_line(saved, tmp_path, monkeypatch):
+    def a_huge_array(name, data):
+        if name.endswith(".npy"):  # a header that declares 10**12 values
+            header = {"descr": "<f4", "fortran_order": False, "shape": (10**12,)}
+            text = repr(header).encode().ljust(117) + b"\n"
+            return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
+        return data
+
+    def estimator_a_list(manifest):
+        manifest["estimator"] = [1, 2]
+
+    def no_id(manifest):
+        manifest["estimator"].pop("id")
+
+    deep = "[" * 100_000 + "]" * 100_000
+    cases = {
+        "an array of 10**12 values": a_huge_array,
+        "an estimator that is a list": _manifest_edit(estimator_a_list),
+        "an object without its id": _manifest_edit(no_id),
+        "a manifest nested 100,000 deep": lambda n, d: (
+            deep if n == "manifest.json" else d
+        ),
+    }
+    for what, change in cases.items():
+        crafted = _rewritten(saved, tmp_path, change)
+        with pytest.raises(ValueError, match="corrupted or not a skfashion") as info:
+            skfashion.load(crafted)
+        assert "\n" not in str(info.value), what
+    # a file that would decompress to more than the limit is never decompressed
+    monkeypatch.setattr("skfashion.persistence.MAX_CONTENT", 1000)
+    with pytest.raises(ValueError, match="MAX_CONTENT"):
+        skfashion.load(saved)
+
+
+def test_a_damaged_zip_header_is_a_clear_error(saved, tmp_path):
+    data = bytearray(saved.read_bytes())
+    start = data.rfind(b"PK\x01\x02")  # the last central directory entry
+    data[start + 6] = 0xFF  # "version needed to extract": 25.5
+    damaged = tmp_path / "damaged.skf"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="truncated or corrupted"):
+        skfashion.load(damaged)
