@@ -27,6 +27,7 @@ the previous file as it was.
 from __future__ import annotations
 
 import hashlib
+import glob
 import importlib
 import inspect
 import io
@@ -323,13 +324,18 @@ def save(estimator, path: str | os.PathLike, *, optimizer: bool = True) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise ValueError(f"cannot write {path}: there is no folder {folder}")
+    _remove_orphans(path)
     handle, temporary = tempfile.mkstemp(
-        dir=folder, prefix=f".{path.name}.", suffix=".tmp"
+        dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
     )
-    umask = os.umask(0)
-    os.umask(umask)
+    if path.is_file():  # a private file stays private
+        mode = path.stat().st_mode & 0o777
+    else:  # as open() would, not mkstemp's 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
-        os.chmod(temporary, 0o666 & ~umask)  # as open() would, not mkstemp's 0600
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as file:
             with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
                 writer = _Writer(archive, optimizer)
@@ -341,6 +347,21 @@ def save(estimator, path: str | os.PathLike, *, optimizer: bool = True) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove the partial files of saves to ``path`` whose process has died
+    (killed mid-save: ``.NAME.PID.*.tmp``)."""
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # no such process: nobody writes it
+            partial.unlink(missing_ok=True)
+        except (PermissionError, OverflowError):  # another user's, alive
+            continue
 
 
 def _manifest(tree) -> dict:

@@ -332,3 +332,23 @@ def test_a_damaged_zip_header_is_a_clear_error(saved, tmp_path):
     damaged.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="truncated or corrupted"):
         skfashion.load(damaged)
+
+
+def test_saving_keeps_a_private_file_private_and_clears_killed_saves(fitted, saved):
+    import os
+    import subprocess
+    import sys
+
+    os.chmod(saved, 0o600)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    orphan = saved.parent / f".{saved.name}.{dead}.x1y2.tmp"  # killed mid-save
+    orphan.write_bytes(b"PK partial")
+    skfashion.save(fitted["canvas CNN"][0], saved)
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert not orphan.exists()
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]
