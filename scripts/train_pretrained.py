@@ -155,13 +155,19 @@ def _versions() -> dict:
 
 
 def write_manifest(out: Path) -> dict:
-    """``OUT/manifest.json``: the SHA-256 of every model file, in MODELS' order."""
+    """``OUT/manifest.json``: the SHA-256 of every model file and of its card,
+    in MODELS' order."""
     names = [name for name in MODELS if (out / f"{name}.skf").exists()]
-    sha256 = {
-        name: hashlib.sha256((out / f"{name}.skf").read_bytes()).hexdigest()
-        for name in names
-    }
-    (out / "manifest.json").write_text(json.dumps({"sha256": sha256}, indent=2) + "\n")
+
+    def digests(suffix):
+        return {
+            name: hashlib.sha256((out / f"{name}{suffix}").read_bytes()).hexdigest()
+            for name in names
+        }
+
+    sha256 = digests(".skf")
+    manifest = {"sha256": sha256, "cards_sha256": digests(".json")}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return sha256
 
 

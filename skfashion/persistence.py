@@ -26,8 +26,8 @@ the previous file as it was.
 
 from __future__ import annotations
 
-import hashlib
 import glob
+import hashlib
 import importlib
 import inspect
 import io

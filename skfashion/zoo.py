@@ -75,12 +75,37 @@ READERS = {
 
 
 @cache
-def _manifest() -> dict:
-    """``{name: sha256}`` of the shipped models, in the order they were made."""
+def _manifest_file() -> dict:
+    """The shipped ``manifest.json``: ``sha256`` and ``cards_sha256`` by name."""
     path = TRAINED / "manifest.json"
     if not path.is_file():
-        return {}
-    return json.loads(path.read_text())["sha256"]
+        return {"sha256": {}, "cards_sha256": {}}
+    try:
+        manifest = json.loads(path.read_text())
+        if not isinstance(manifest.get("sha256"), dict):
+            raise ValueError("it has no 'sha256' table")
+    except (ValueError, AttributeError) as exc:
+        raise ValueError(
+            f"the shipped models' manifest {path} is damaged ({exc}): reinstall "
+            "skfashion"
+        ) from exc
+    return manifest
+
+
+def _manifest() -> dict:
+    """``{name: sha256}`` of the shipped models, in the order they were made."""
+    return _manifest_file()["sha256"]
+
+
+def _checked(path: Path, expected: str | None, what: str) -> bytes:
+    """The bytes of a shipped file, refused unless they match ``expected``."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ValueError(
+            f"the shipped {what} {path} fails its checksum (it was changed or "
+            "damaged): reinstall skfashion"
+        )
+    return data
 
 
 def _check_name(name: str) -> None:
@@ -115,7 +140,12 @@ def model_card(name: str) -> dict:
     ('single', True)
     """
     _check_name(name)
-    return json.loads((TRAINED / f"{name}.json").read_text())
+    path = TRAINED / f"{name}.json"
+    expected = _manifest_file().get("cards_sha256", {}).get(name)
+    card = json.loads(_checked(path, expected, "model card"))
+    if not isinstance(card, dict) or not isinstance(card.get("test"), dict):
+        raise ValueError(f"the shipped model card {path} has no test scores")
+    return card
 
 
 def pretrained(name: str | None = None):
@@ -160,12 +190,7 @@ def pretrained(name: str | None = None):
     from .persistence import load
 
     path = TRAINED / f"{name}.skf"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != _manifest()[name]:
-        raise ValueError(
-            f"the shipped model file {path} fails its checksum (it was changed "
-            "or damaged): reinstall skfashion"
-        )
+    _checked(path, _manifest()[name], "model file")
     return load(path)
 
 

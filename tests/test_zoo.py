@@ -63,6 +63,25 @@ def test_unknown_names_and_damaged_files_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(zoo, "TRAINED", copy)
     with pytest.raises(ValueError, match=r"fails its checksum.*reinstall"):
         skfashion.pretrained("fast")
+    # a card is checked too: a changed score is never printed
+    card = json.loads((copy / "strong.json").read_text())
+    card["test"]["accuracy"] = 0.999
+    (copy / "strong.json").write_text(json.dumps(card))
+    with pytest.raises(ValueError, match=r"model card .* fails its checksum"):
+        skfashion.model_card("strong")
+
+
+def test_a_damaged_manifest_is_named(tmp_path, monkeypatch):
+    copy = tmp_path / "trained"
+    shutil.copytree(zoo.TRAINED, copy)
+    (copy / "manifest.json").write_text("{'sha256': ")
+    monkeypatch.setattr(zoo, "TRAINED", copy)
+    zoo._manifest_file.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"manifest .*manifest.json is damaged"):
+            skfashion.pretrained()
+    finally:
+        zoo._manifest_file.cache_clear()
 
 
 @pytest.mark.realdata
