@@ -49,12 +49,29 @@ def _read(path: Path, *, with_arrays: bool = True) -> dict:
             meta = json.loads(str(content["meta"]))
             names = [n for n in content.files if n != "meta"] if with_arrays else []
             arrays = {name: content[name] for name in names}
+        _check_meta(meta)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(
             f"{path} is not a readable training checkpoint ({exc}); remove it to "
             "train afresh"
         ) from exc
     return {"meta": meta, "arrays": arrays}
+
+
+def _check_meta(meta) -> None:
+    """What :meth:`TrainingCheckpoint.write` writes, or ValueError."""
+    if not isinstance(meta, dict):
+        raise ValueError("its metadata is not a table")
+    missing = {"key", "epochs", "history", "seed"} - set(meta)
+    if missing:
+        raise ValueError(f"its metadata lacks {sorted(missing)}")
+    epochs = meta["epochs"]
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
+        raise ValueError(f"its epochs are {epochs!r}, not a count")
+    if not isinstance(meta["key"], str) or not isinstance(meta["history"], dict):
+        raise ValueError("its key or history is malformed")
+    if meta["seed"] is not None and not isinstance(meta["seed"], int):
+        raise ValueError(f"its seed is {meta['seed']!r}")
 
 
 def fingerprint(*parts) -> str:

@@ -329,6 +329,11 @@ class ImageClassifier(KerasClassifier):
         if checkpoint is not None and checkpoint.seed is not None:
             data.seed = checkpoint.seed  # the saved run's, even unseeded
         self._start_schedule(len(data.items), epochs)
+        if checkpoint is not None and checkpoint.epochs > initial_epoch + epochs:
+            raise ValueError(
+                f"{checkpoint.folder} holds {checkpoint.epochs} epochs, more than "
+                f"this run's {initial_epoch + epochs}: remove it to train afresh"
+            )
         start = initial_epoch
         for phase in self._phases(epochs, initial_epoch):
             end = start + phase.epochs

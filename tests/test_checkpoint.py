@@ -153,3 +153,34 @@ def test_every_batch_is_a_function_of_seed_epoch_and_index():
     # a run resumed at epoch 1 builds its stream from there: the same batches
     resumed = ShuffledBatches(items, np.arange(10), 4, seed=7, first_epoch=1)
     np.testing.assert_array_equal(epoch(resumed, 0), second)
+
+
+def test_a_checkpoint_with_bad_metadata_is_refused(items, tmp_path):
+    import json
+
+    X, y = items
+    canvases = QuadrantExpander(random_state=0).fit_transform(X)
+    cnn = CNNClassifier(filters=(4,), epochs=1, checkpoint_dir=tmp_path, **FIT)
+    cnn.fit(canvases, y)
+    path = tmp_path / "checkpoint.npz"
+    with np.load(path) as content:
+        arrays = {name: content[name] for name in content.files}
+    meta = json.loads(str(arrays["meta"]))
+
+    def rewritten(**changes):
+        changed = {k: v for k, v in {**meta, **changes}.items() if v is not None}
+        np.savez(path, **{**arrays, "meta": np.array(json.dumps(changed))})
+
+    for changes, message in [
+        ({"key": None}, "lacks"),
+        ({"epochs": "two"}, "not a count"),
+        ({"epochs": -1}, "not a count"),
+    ]:
+        rewritten(**changes)
+        with pytest.raises(ValueError, match=message):
+            epochs_done(tmp_path)
+    rewritten(epochs=99)  # more than this run trains: nothing would be done
+    with pytest.raises(ValueError, match="holds 99 epochs, more than this run's 1"):
+        CNNClassifier(filters=(4,), epochs=1, checkpoint_dir=tmp_path, **FIT).fit(
+            canvases, y
+        )
