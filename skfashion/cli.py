@@ -294,6 +294,12 @@ def _load_model(spec: str | None, trust_pickle: bool):
     from .zoo import READERS, pretrained
 
     if spec is not None and (Path(spec).exists() or spec not in pretrained()):
+        if not Path(spec).exists():
+            names = ", ".join(pretrained()) or "none here"
+            raise ValueError(
+                f"--model {spec}: no such file, nor a shipped model (their names: "
+                f"{names}; skfashion models)"
+            )
         return load(spec, trust_pickle=trust_pickle)
     if spec is None:
         if not set(READERS.values()) <= set(pretrained()):

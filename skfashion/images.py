@@ -29,6 +29,10 @@ __all__ = [
 
 
 MAX_SIDE = 1024  # pictures are reduced to this while decoded
+#: Most pixels of a picture whose format is decoded whole before it is
+#: reduced (all but JPEG, whose decoder reduces it): 16-bit pixels, decoded
+#: and converted, take about 10 bytes each.
+MAX_PIXELS = 50_000_000
 
 
 class NoItemError(ValueError):
@@ -57,30 +61,40 @@ def _open(path):
         if path.stat().st_size == 0:  # FileNotFoundError as it is
             raise ValueError(f"{path} is an empty file, not a picture")
     try:
-        with warnings.catch_warnings(), Image.open(path) as opened:
+        with warnings.catch_warnings():
             # large pictures are reduced below; Pillow need not warn of them
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            size = opened.size  # before draft: a JPEG's is then reduced
-            opened.draft("L", (MAX_SIDE, MAX_SIDE))
-            opened.load()
-            factor = -(-max(opened.size) // MAX_SIDE)  # ceiling
-            if factor == 1:
-                image = opened.copy()
-            elif opened.mode.startswith("I;16"):  # reduce() cannot average these
-                image = opened.convert("I").reduce(factor)
-            elif opened.mode in ("P", "PA", "1"):
-                image = opened.convert("RGBA").reduce(factor)
-            else:
-                image = opened.reduce(factor)
+            with Image.open(path) as opened:
+                size = opened.size  # before draft: a JPEG's is then reduced
+                if opened.format != "JPEG" and size[0] * size[1] > MAX_PIXELS:
+                    raise Image.DecompressionBombError(
+                        f"{size[0]}x{size[1]} pixels, more than images.MAX_PIXELS "
+                        f"({MAX_PIXELS:,}) of a {opened.format} file"
+                    )
+                image = _decoded_reduced(opened)
     except Image.DecompressionBombError as exc:
         raise ValueError(f"{path} is too large to read safely ({exc})") from exc
     except UnidentifiedImageError as exc:
         raise ValueError(f"{path} is not a picture Pillow can read") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
+    except Exception as exc:  # whatever a decoder raises for a damaged file
         raise ValueError(f"{path} is truncated or damaged ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
     image.info["original_size"] = size  # (width, height) in the file
     return image
+
+
+def _decoded_reduced(opened):
+    """An opened picture decoded, at most ``MAX_SIDE`` wide (JPEG: by its decoder)."""
+    opened.draft("L", (MAX_SIDE, MAX_SIDE))
+    opened.load()
+    factor = -(-max(opened.size) // MAX_SIDE)  # ceiling
+    if factor == 1:
+        return opened.copy()
+    if opened.mode.startswith("I;16"):  # reduce() cannot average these
+        return opened.convert("I").reduce(factor)
+    if opened.mode in ("P", "PA", "1"):
+        return opened.convert("RGBA").reduce(factor)
+    return opened.reduce(factor)
 
 
 def _grey(picture) -> np.ndarray:

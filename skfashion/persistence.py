@@ -121,11 +121,15 @@ class _CorruptFile(ValueError):
 _NUMPY_TYPES = {
     np.dtype(t).str: t for t in (np.float32, np.float64, np.int32, np.int64)
 }
+# how a pickle starts, as joblib writes it: plain, then zlib at every level
+# (compress=1 to 9), gzip, bz2, xz and lzma
 _PICKLE_STARTS = (
     b"\x80",
-    b"x\x9c",
     b"x\x01",
+    b"x^",
+    b"x\x9c",
     b"x\xda",
+    b"]\x00\x00",
     b"\x1f\x8b",
     b"BZh",
     b"\xfd7zXZ",

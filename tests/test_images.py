@@ -64,6 +64,16 @@ def test_unreadable_file(tmp_path):
         item_from_picture(path)
 
 
+def test_a_huge_picture_is_refused_before_it_is_decoded(tmp_path, recwarn):
+    from PIL import Image
+
+    path = tmp_path / "huge.png"  # 16-bit, 8000x8000: 64 million pixels
+    Image.new("I;16", (8000, 8000), 1000).save(path)
+    with pytest.raises(ValueError, match=r"too large.*8000x8000.*MAX_PIXELS"):
+        item_from_picture(path)
+    assert not [w for w in recwarn if "DecompressionBomb" in type(w.message).__name__]
+
+
 def _garment(seed=0):
     """A Fashion-MNIST-like item: light, textured, filling the height, centred."""
     rng = np.random.RandomState(seed)

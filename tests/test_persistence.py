@@ -352,3 +352,12 @@ def test_saving_keeps_a_private_file_private_and_clears_killed_saves(fitted, sav
     assert saved.stat().st_mode & 0o777 == 0o600
     assert not orphan.exists()
     assert [p.name for p in saved.parent.iterdir()] == [saved.name]
+
+
+@pytest.mark.parametrize("compress", [3, ("gzip", 3), ("lzma", 3)])
+def test_compressed_joblib_files_are_known_as_pickles(fitted, tmp_path, compress):
+    path = tmp_path / "model.joblib"
+    joblib.dump(fitted["canvas CNN"][0], path, compress=compress)
+    with pytest.raises(ValueError, match=r"joblib \(pickle\) file"):
+        skfashion.load(path)
+    assert skfashion.load(path, trust_pickle=True).n_features_in_ == 256

@@ -149,6 +149,11 @@ def test_the_command_line_lists_and_uses_the_shipped_models(tmp_path, capsys):
     assert captured.err == "" and "(read as one item)" in captured.out
     assert main(["predict", "--quiet", "--model", "strong", str(picture)]) == 0
     assert "shipped" not in capsys.readouterr().err
+    # a model that is neither a file nor a shipped name: the names help
+    assert main(["predict", "--quiet", "--model", "stronk", str(picture)]) == 1
+    err = capsys.readouterr().err
+    assert "--model stronk: no such file, nor a shipped model" in err
+    assert "strong, fast-cells" in err
 
 
 @pytest.mark.realdata
