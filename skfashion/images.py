@@ -62,8 +62,9 @@ def _open(path):
             raise ValueError(f"{path} is an empty file, not a picture")
     try:
         with warnings.catch_warnings():
-            # large pictures are reduced below; Pillow need not warn of them
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # large pictures are reduced below, and a damaged one that decodes
+            # is read: Pillow's warnings of either are not the user's
+            warnings.simplefilter("ignore")
             with Image.open(path) as opened:
                 size = opened.size  # before draft: a JPEG's is then reduced
                 if opened.format != "JPEG" and size[0] * size[1] > MAX_PIXELS:
@@ -108,7 +109,8 @@ def _grey(picture) -> np.ndarray:
     is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
     image = _open(picture) if is_file else picture
     # a damaged EXIF block: the pixels as they are stored
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         image = ImageOps.exif_transpose(image)
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float
         grey = np.asarray(image, dtype=np.float64)
