@@ -302,7 +302,7 @@ def _reader_lines(r: dict) -> list[str]:
         "`--model` (the shipped readers, `skfashion.zoo.READERS`) and with each "
         "shipped model, on pictures drawn from the test items and read back from "
         "their PNG or JPEG bytes. A model that does not read a kind of picture "
-        "scores 0 on it.",
+        "scores 0 on it (on grid pictures, what it scores is the empty ones).",
         "",
         "| pictures | " + " | ".join(models) + " | target |",
         "|---|" + "---|" * (len(models) + 1),
