@@ -33,6 +33,8 @@ MAX_SIDE = 1024  # pictures are reduced to this while decoded
 #: reduced (all but JPEG, whose decoder reduces it): 16-bit pixels, decoded
 #: and converted, take about 10 bytes each.
 MAX_PIXELS = 50_000_000
+#: Most bytes of a picture's file (a 50-megapixel photo is 5 to 30 MB).
+MAX_BYTES = 100_000_000
 
 
 class NoItemError(ValueError):
@@ -58,8 +60,14 @@ def _open(path):
             raise ValueError(
                 f"{path} is not a regular file (a pipe or a device), not a picture"
             )
-        if path.stat().st_size == 0:  # FileNotFoundError as it is
+        size = path.stat().st_size  # FileNotFoundError as it is
+        if size == 0:
             raise ValueError(f"{path} is an empty file, not a picture")
+        if size > MAX_BYTES:
+            raise ValueError(
+                f"{path} is too large to read safely ({size:,} bytes, more than "
+                f"images.MAX_BYTES, {MAX_BYTES:,})"
+            )
     try:
         with warnings.catch_warnings():
             # large pictures are reduced below, and a damaged one that decodes

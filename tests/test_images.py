@@ -72,6 +72,11 @@ def test_a_huge_picture_is_refused_before_it_is_decoded(tmp_path, recwarn):
     with pytest.raises(ValueError, match=r"too large.*8000x8000.*MAX_PIXELS"):
         item_from_picture(path)
     assert not [w for w in recwarn if "DecompressionBomb" in type(w.message).__name__]
+    # and a file larger than MAX_BYTES is refused from its size alone
+    with open(tmp_path / "big.jpg", "wb") as file:
+        file.truncate(images.MAX_BYTES + 1)  # sparse: takes no disk
+    with pytest.raises(ValueError, match=r"too large.*MAX_BYTES"):
+        item_from_picture(tmp_path / "big.jpg")
 
 
 def _garment(seed=0):
