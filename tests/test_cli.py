@@ -68,7 +68,10 @@ def test_show_writes_pictures(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["predict", "--model", "{missing}", "x.png"], "No such file"),
+        (
+            ["predict", "--model", "{missing}", "x.png"],
+            "no such file, nor a shipped model",
+        ),
         (["predict", "--model", "{foreign}", "x.png"], "--trust-pickle"),
         (["predict", "--model", "{text}", "x.png"], "not a skfashion model"),
         (["predict", "--model", "{single}", "{text}"], "not a picture Pillow"),

@@ -95,6 +95,13 @@ def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(test_item
         hits = box_iou(whole[:, 1:], boxes).max(axis=1) >= 0.5
         found += hits.sum()
     assert found >= 5  # of the 6 to 9 items the crops leave whole
+    # at the picture's own scale (as_="canvas"), boxes still in its pixels
+    from skfashion.zoo import shared
+
+    reading = read_picture(photo, shared("fast-anywhere"), as_="canvas")
+    assert reading.read_as == "items anywhere" and reading.size == photo.size
+    boxes = np.array([item.box for item in reading.items]).reshape(-1, 4)
+    assert (boxes >= 0).all() and (boxes[:, [0, 2]] <= photo.size[0]).all()
 
 
 @pytest.mark.realdata
