@@ -218,6 +218,7 @@ def main(argv=None):
     parser.add_argument("--head", help="a trained anywhere head: skip training")
     parser.add_argument("--cells", help="a cells-head model file to compare")
     parser.add_argument("--n-photos", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0, help="the head's random_state")
     args = parser.parse_args(argv)
 
     X, y = load_fashion_mnist(return_X_y=True)
@@ -241,7 +242,7 @@ def main(argv=None):
         validation_split=0.05,
         threshold="tuned",
         verbose=2,
-        random_state=0,
+        random_state=args.seed,
     )
     train = None
     if args.head:
