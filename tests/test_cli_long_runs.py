@@ -21,7 +21,7 @@ def _needs_data(request):
 
 def test_demo_quick_writes_the_report(tmp_path, capsys):
     out = tmp_path / "report"
-    argv = ["demo", "--quick", "--quiet", "--train-size", "4000", "--out", str(out)]
+    argv = ["demo", "--quick", "--quiet", "--train-size", "2000", "--out", str(out)]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "single-label test accuracy" in printed and "subset accuracy" in printed
