@@ -23,6 +23,7 @@ __all__ = [
     "NoItemError",
     "canvas_from_picture",
     "count_shapes",
+    "decode",
     "item_from_picture",
     "items_canvas_from_picture",
 ]
@@ -41,11 +42,28 @@ class NoItemError(ValueError):
     """A picture in which no item stands out from the background."""
 
 
-def _open(path):
-    """Decode the picture at ``path`` (or in a binary file), at most ``MAX_SIDE`` wide.
+def decode(path):
+    """Decode a picture file once, at most ``MAX_SIDE`` pixels a side.
 
     JPEG files are reduced by the decoder itself (Pillow's ``draft``); other
-    files are decoded whole and then reduced.
+    files are decoded whole and then reduced. Every reader here takes the
+    result in place of the file, so that several share one decoding.
+
+    Parameters
+    ----------
+    path : str, path-like or binary file
+
+    Returns
+    -------
+    image : PIL.Image.Image
+        Its size in the file in ``image.info["original_size"]`` (the readers'
+        boxes are in those pixels).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a picture, is damaged, or exceeds ``MAX_BYTES`` or
+        ``MAX_PIXELS``; the message says which, in one line.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -115,7 +133,7 @@ def _grey(picture) -> np.ndarray:
             "reading pictures needs Pillow: pip install 'skfashion[plot]'"
         ) from exc
     is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
-    image = _open(picture) if is_file else picture
+    image = decode(picture) if is_file else picture
     # a damaged EXIF block: the pixels as they are stored
     with contextlib.suppress(Exception), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -439,7 +457,7 @@ def items_canvas_from_picture(
         If nothing stands out from the background.
     """
     is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
-    image = _open(picture) if is_file else picture
+    image = decode(picture) if is_file else picture
     ink = _foreground(_grey(image))
     _check_found(ink, picture)
     # pixels of the file per pixel decoded (large files are reduced)

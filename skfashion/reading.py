@@ -146,25 +146,36 @@ def read_picture(
 
 def _read_with_shipped(picture, size, as_, top) -> PictureReading:
     """The shipped models' reading: each where it reads best."""
+    from PIL import Image
+
+    from .images import decode
     from .zoo import READERS, shared
 
+    name = _name(picture)
+    if not isinstance(picture, Image.Image):
+        picture = decode(picture)  # once, for every model that reads it
     canvas_model = shared(READERS["canvas"])
     if as_ == "canvas" or _is_canvas(size, canvas_model, as_):
-        return _read_with(picture, canvas_model, size, "canvas", top)
+        return _read_with(picture, canvas_model, size, "canvas", top, name=name)
     if as_ == "auto":
-        found = _read_with(picture, shared(READERS["items anywhere"]), size, as_, top)
+        finder = shared(READERS["items anywhere"])
+        found = _read_with(picture, finder, size, as_, top, name=name)
         if len(found.items) >= 2:
             return found
     # one item (the finder saw no more): named by the best model of one item
-    return _read_with(picture, shared(READERS["item"]), size, "item", top, one=True)
+    best = shared(READERS["item"])
+    return _read_with(picture, best, size, "item", top, one=True, name=name)
 
 
-def _read_with(picture, model, size, as_, top, *, one=False) -> PictureReading:
-    """``model``'s reading; ``one``: the picture holds one item, whatever its shapes."""
+def _read_with(
+    picture, model, size, as_, top, *, one=False, name=None
+) -> PictureReading:
+    """``model``'s reading; ``one``: the picture holds one item, whatever its
+    shapes; ``name``: the picture's, where ``picture`` is its decoded image."""
     from .heads import head_of
     from .images import NoItemError, canvas_from_picture, item_from_picture
 
-    net, name = last_step(model), _name(picture)
+    net, name = last_step(model), name or _name(picture)
     head = head_of(net)
     reading = PictureReading(name, "item", size=size)
     if head is not None and head.read_picture(picture, reading, as_):

@@ -136,7 +136,7 @@ def test_large_pictures_are_reduced_while_decoded(tmp_path):
     photo = product_photo(item, size=(3000, 2400), random_state=0)
     for name in ("big.jpg", "big.png"):
         photo.save(tmp_path / name)
-        assert max(images._open(tmp_path / name).size) <= images.MAX_SIDE
+        assert max(images.decode(tmp_path / name).size) <= images.MAX_SIDE
         read = item_from_picture(tmp_path / name).astype(float)
         assert np.corrcoef(read.ravel(), item.ravel())[0, 1] > 0.85
         # boxes on the canvas divided by the scale are in the file's pixels
