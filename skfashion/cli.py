@@ -380,10 +380,13 @@ def _predict(args, log) -> int:
             if args.debug:
                 raise
             failed += 1
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            if not isinstance(exc, ValueError | OSError):
+            if isinstance(exc, OSError) and exc.strerror:
+                reason = exc.strerror
+            elif isinstance(exc, ValueError | OSError):
+                reason = str(exc)
+            else:
                 reason = f"could not be read ({type(exc).__name__}: {exc})"
-            reading = PictureReading(str(path), None, error=str(reason))
+            reading = PictureReading(str(path), None, error=reason)
         if args.json:
             print(json.dumps(reading.to_json()))
         elif reading.error is not None:

@@ -78,12 +78,12 @@ def decode(path):
             raise ValueError(
                 f"{path} is not a regular file (a pipe or a device), not a picture"
             )
-        size = path.stat().st_size  # FileNotFoundError as it is
-        if size == 0:
+        nbytes = path.stat().st_size  # FileNotFoundError as it is
+        if nbytes == 0:
             raise ValueError(f"{path} is an empty file, not a picture")
-        if size > MAX_BYTES:
+        if nbytes > MAX_BYTES:
             raise ValueError(
-                f"{path} is too large to read safely ({size:,} bytes, more than "
+                f"{path} is too large to read safely ({nbytes:,} bytes, more than "
                 f"images.MAX_BYTES, {MAX_BYTES:,})"
             )
     try:

@@ -594,9 +594,14 @@ def load(path: str | os.PathLike, *, trust_pickle: bool = False):
                 raise _CorruptFile(f"a malformed entry ({exc!r})") from exc
             except RecursionError as exc:
                 raise _CorruptFile("entries nested too deep") from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise ValueError(f"{path} is truncated or corrupted ({exc})") from exc
-    except OSError as exc:  # a damaged header: a seek or read the archive cannot do
+    # OSError: a damaged header asks for a seek or read the archive cannot do
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        OSError,
+    ) as exc:
         raise ValueError(f"{path} is truncated or corrupted ({exc})") from exc
     except _CorruptFile as exc:
         raise ValueError(

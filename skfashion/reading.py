@@ -47,30 +47,15 @@ __all__ = ["AS", "FoundItem", "PictureReading", "read_picture"]
 AS = ("auto", "item", "canvas")
 
 
-def _size_of(picture) -> tuple[int, int] | None:
-    """``(width, height)`` of a picture as shown (its EXIF orientation
-    applied), from its header; None if unreadable."""
-    from PIL import Image
-
-    def shown(image):
-        try:
-            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
-        except Exception:  # a damaged EXIF block: read as stored
-            turned = False
-        return image.size[::-1] if turned else image.size
-
-    if isinstance(picture, Image.Image):
-        return shown(picture)
-    if isinstance(picture, str | os.PathLike) and not os.path.isfile(picture):
-        return None  # a pipe is never opened here: reading it says why
+def _shown_size(image) -> tuple[int, int]:
+    """``(width, height)`` of a decoded picture in its file's pixels, as shown
+    (its EXIF orientation applied: the frame of the readers' boxes)."""
+    size = image.info.get("original_size", image.size)
     try:
-        with Image.open(picture) as opened:  # reads the header only
-            return shown(opened)
-    except Exception:  # unreadable: reading it says why
-        return None
-    finally:
-        if hasattr(picture, "seek"):
-            picture.seek(0)
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn
+    except Exception:  # a damaged EXIF block: read as stored
+        turned = False
+    return tuple(size[::-1] if turned else size)
 
 
 def _is_canvas(size, net, as_: str) -> bool:
@@ -136,58 +121,57 @@ def read_picture(
     >>> reading.read_as, reading.items[0].name, reading.size
     ('item', 'Trouser', (112, 112))
     """
-    if as_ not in AS:
-        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
-    size = _size_of(picture)
-    if model is None:
-        return _read_with_shipped(picture, size, as_, top)
-    return _read_with(picture, model, size, as_, top)
-
-
-def _read_with_shipped(picture, size, as_, top) -> PictureReading:
-    """The shipped models' reading: each where it reads best."""
     from PIL import Image
 
     from .images import decode
-    from .zoo import READERS, shared
 
+    if as_ not in AS:
+        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
     name = _name(picture)
     if not isinstance(picture, Image.Image):
         picture = decode(picture)  # once, for every model that reads it
+    size = _shown_size(picture)
+    if model is None:
+        return _read_with_shipped(picture, name, size, as_, top)
+    return _read_with(picture, name, model, size, as_, top)
+
+
+def _read_with_shipped(image, name, size, as_, top) -> PictureReading:
+    """The shipped models' reading: each where it reads best."""
+    from .zoo import READERS, shared
+
     canvas_model = shared(READERS["canvas"])
     if as_ == "canvas" or _is_canvas(size, canvas_model, as_):
-        return _read_with(picture, canvas_model, size, "canvas", top, name=name)
+        return _read_with(image, name, canvas_model, size, "canvas", top)
     if as_ == "auto":
         finder = shared(READERS["items anywhere"])
-        found = _read_with(picture, finder, size, as_, top, name=name)
+        found = _read_with(image, name, finder, size, as_, top)
         if len(found.items) >= 2:
             return found
     # one item (the finder saw no more): named by the best model of one item
     best = shared(READERS["item"])
-    return _read_with(picture, best, size, "item", top, one=True, name=name)
+    return _read_with(image, name, best, size, "item", top, one=True)
 
 
-def _read_with(
-    picture, model, size, as_, top, *, one=False, name=None
-) -> PictureReading:
-    """``model``'s reading; ``one``: the picture holds one item, whatever its
-    shapes; ``name``: the picture's, where ``picture`` is its decoded image."""
+def _read_with(image, name, model, size, as_, top, *, one=False) -> PictureReading:
+    """``model``'s reading of the decoded ``image``; ``one``: it holds one
+    item, whatever its shapes."""
     from .heads import head_of
     from .images import NoItemError, canvas_from_picture, item_from_picture
 
-    net, name = last_step(model), name or _name(picture)
+    net = last_step(model)
     head = head_of(net)
     reading = PictureReading(name, "item", size=size)
-    if head is not None and head.read_picture(picture, reading, as_):
+    if head is not None and head.read_picture(image, reading, as_):
         return reading
     if _is_canvas(size, net, as_):
         reading.read_as = "canvas"
-        canvas = canvas_from_picture(picture, net.input_shape_)
+        canvas = canvas_from_picture(image, net.input_shape_)
         if canvas.any():
             reading.items = _describe(model, head, canvas[np.newaxis], top)
         return _split_alternatives(reading, head)
     try:
-        image, shapes = item_from_picture(picture, return_shapes=True)
+        item, shapes = item_from_picture(image, return_shapes=True)
     except NoItemError:
         return reading
     if shapes > 1 and not one:
@@ -201,7 +185,7 @@ def _read_with(
             f"predict --model {finder}), or with no --model"
         )
         return reading
-    reading.items = _describe(model, head, _as_input(image, net, model), top)
+    reading.items = _describe(model, head, _as_input(item, net, model), top)
     return _split_alternatives(reading, head)
 
 
