@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import shutil
 import zipfile
 
 import joblib
@@ -173,15 +174,26 @@ def test_what_a_safe_file_cannot_hold_is_refused_before_writing(fitted, saved):
     assert saved.read_bytes() == before
 
 
-def _rewrite_manifest(path, change):
+def _rewrite(path, change):
+    """Rewrite each member of the model file at ``path`` as ``change(name, data)``."""
     with zipfile.ZipFile(path) as archive:
         members = {n: archive.read(n) for n in archive.namelist()}
-    manifest = json.loads(members["manifest.json"])
-    change(manifest)
-    members["manifest.json"] = json.dumps(manifest)
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(name, change(name, data))
+
+
+def _rewrite_manifest(path, edit):
+    """Rewrite the model file at ``path`` with its manifest changed by ``edit``."""
+
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        edit(manifest)
+        return json.dumps(manifest)
+
+    _rewrite(path, change)
 
 
 def test_bad_files_get_a_clear_error(saved, tmp_path):
@@ -264,32 +276,6 @@ def test_joblib_files_only_when_trusted(fitted, tmp_path):
         skfashion.load(tmp_path / "list.joblib", trust_pickle=True)
 
 
-def _rewritten(saved, tmp_path, change):
-    """A copy of the file ``saved`` whose members ``change(name, data)`` rewrites."""
-    import zipfile
-
-    out = tmp_path / "crafted.skf"
-    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = change(info.filename, source.read(info))
-            if data is not None:
-                target.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
-    return out
-
-
-def _manifest_edit(edit):
-    import json
-
-    def change(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
-        edit(manifest)
-        return json.dumps(manifest)
-
-    return change
-
-
 def test_crafted_files_are_refused_in_one_line(saved, tmp_path, monkeypatch):
     def a_huge_array(name, data):
         if name.endswith(".npy"):  # a header that declares 10**12 values
@@ -304,17 +290,21 @@ def test_crafted_files_are_refused_in_one_line(saved, tmp_path, monkeypatch):
     def no_id(manifest):
         manifest["estimator"].pop("id")
 
-    deep = "[" * 100_000 + "]" * 100_000
+    def too_deep(name, data):
+        return "[" * 100_000 + "]" * 100_000 if name == "manifest.json" else data
+
     cases = {
-        "an array of 10**12 values": a_huge_array,
-        "an estimator that is a list": _manifest_edit(estimator_a_list),
-        "an object without its id": _manifest_edit(no_id),
-        "a manifest nested 100,000 deep": lambda n, d: (
-            deep if n == "manifest.json" else d
+        "an array of 10**12 values": lambda path: _rewrite(path, a_huge_array),
+        "an estimator that is a list": lambda path: _rewrite_manifest(
+            path, estimator_a_list
         ),
+        "an object without its id": lambda path: _rewrite_manifest(path, no_id),
+        "a manifest nested 100,000 deep": lambda path: _rewrite(path, too_deep),
     }
-    for what, change in cases.items():
-        crafted = _rewritten(saved, tmp_path, change)
+    for what, craft in cases.items():
+        crafted = tmp_path / "crafted.skf"
+        shutil.copy(saved, crafted)
+        craft(crafted)
         with pytest.raises(ValueError, match="corrupted or not a skfashion") as info:
             skfashion.load(crafted)
         assert "\n" not in str(info.value), what

@@ -47,31 +47,21 @@ def test_demo_settings_refuse_a_head_the_demo_cannot_train_as_its_first():
 # -- with no model: the shipped readers -------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def test_items():
-    from skfashion.datasets import DataFileError, load_fashion_mnist
-
-    try:
-        return load_fashion_mnist(subset="test", download=False)
-    except DataFileError as exc:
-        pytest.skip(f"Fashion-MNIST not installed: {exc}")
-
-
 @pytest.mark.realdata
-def test_with_no_model_a_product_photo_is_one_item(test_items):
+def test_with_no_model_a_product_photo_is_one_item(fashion_test):
     from photos import as_file, product_photo
 
     right = 0
     for i in range(10):
-        photo = product_photo(test_items.images[i], size=(240, 200), random_state=i)
+        photo = product_photo(fashion_test.images[i], size=(240, 200), random_state=i)
         reading = read_picture(as_file(photo, "JPEG" if i % 2 else "PNG"))
         assert reading.read_as == "item" and reading.size == (240, 200)
-        right += reading.items[0].label == test_items.target[i]
+        right += reading.items[0].label == fashion_test.target[i]
     assert right >= 9
 
 
 @pytest.mark.realdata
-def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(test_items):
+def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(fashion_test):
     from photos import outfit_photo
 
     from skfashion.box_metrics import box_iou
@@ -80,7 +70,7 @@ def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(test_item
     for seed in range(3):
         chosen = np.arange(3 * seed, 3 * seed + 3)
         photo, truth = outfit_photo(
-            test_items.images[chosen], test_items.target[chosen], random_state=seed
+            fashion_test.images[chosen], fashion_test.target[chosen], random_state=seed
         )
         height = photo.size[1]
         # the right edge cuts through an item: its box ends at the edge
@@ -105,7 +95,7 @@ def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(test_item
 
 
 @pytest.mark.realdata
-def test_with_no_model_a_grid_canvas_is_read_cell_by_cell(test_items):
+def test_with_no_model_a_grid_canvas_is_read_cell_by_cell(fashion_test):
     from skfashion.augment import MultiObjectComposer
     from skfashion.zoo import READERS, shared
 
@@ -113,7 +103,7 @@ def test_with_no_model_a_grid_canvas_is_read_cell_by_cell(test_items):
         n_samples=8, min_objects=2, max_objects=4, random_state=0
     )
     canvases, _ = composer.fit_resample(
-        test_items.images[:200], test_items.target[:200]
+        fashion_test.images[:200], fashion_test.target[:200]
     )
     cells = shared(READERS["canvas"])
     expected = cells.predict_layout(canvases)
