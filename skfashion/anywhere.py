@@ -29,10 +29,15 @@ the true centres), and the cuts of the true items are scored by
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._quiet import import_keras_quietly
-from .boxes import box_targets, count_items, crop_items, decode_boxes, training_batch
+from .boxes import (
+    box_targets,
+    count_items,
+    crop_items,
+    decode_boxes,
+    find_items,
+    training_batch,
+)
 
 import_keras_quietly()  # before Keras: no TensorFlow start-up lines
 
@@ -219,66 +224,6 @@ class FinderLoss(keras.losses.Loss):
     def get_config(self):
         """The loss's settings (Keras saving)."""
         return {**super().get_config(), "reach_weight": self.reach_weight}
-
-
-def find_items(
-    finder: keras.Model,
-    namer: keras.Model,
-    canvases: np.ndarray,
-    *,
-    stride: int,
-    item_shape: tuple[int, int],
-    threshold: float,
-    flip: bool = False,
-    batch_size: int = 64,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Find and name the items on canvases of one size.
-
-    Parameters
-    ----------
-    finder : keras.Model
-        From :func:`build_finder_network`.
-    namer : keras.Model
-        Names one item: ``item_shape`` pixels in, class probabilities out.
-    canvases : ndarray of shape (n, h, w)
-        Pixels in [0, 255], black background.
-    stride, item_shape, threshold
-        As in :func:`decode_boxes` and :func:`crop_items`.
-    flip : bool, default=False
-        Name each item as the mean of the namer's probabilities for it and
-        its mirror image (for a namer trained with flips).
-    batch_size : int, default=64
-        Canvases per step of the finder.
-
-    Returns
-    -------
-    canvas : ndarray of shape (m,), dtype int
-        The canvas of each item found, in order, likeliest first on each.
-    boxes : ndarray of shape (m, 4)
-        Boxes clipped to the canvas.
-    scores : ndarray of shape (m,)
-        The centre's probability times the class's.
-    proba : ndarray of shape (m, n_classes)
-        The namer's probabilities of each item.
-    """
-    from .batches import predict_in_batches
-
-    height, width = canvases.shape[1:]
-    # the finder's maps halve twice more: whole multiples of 2 strides
-    step = 2 * stride
-    padded = np.zeros(
-        (len(canvases), -(-height // step) * step, -(-width // step) * step),
-        np.float32,
-    )
-    padded[:, :height, :width] = canvases
-    maps = predict_in_batches(finder, padded[..., None], batch_size=batch_size)
-    canvas, boxes, centre = decode_boxes(maps, stride, threshold)
-    boxes = np.clip(boxes, 0, [width, height, width, height])
-    crops = crop_items(canvases, canvas, boxes, item_shape)
-    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
-    scores = centre * proba.max(axis=1)
-    order = np.lexsort((-scores, canvas))
-    return canvas[order], boxes[order], scores[order], proba[order]
 
 
 @keras.saving.register_keras_serializable(package="skfashion")

@@ -19,7 +19,8 @@ an uninterrupted run would.
 :class:`FreshBoxes`
     Fresh composites of items anywhere, with targets made from their boxes.
 
-:func:`predict_in_batches` runs a network over many images quickly.
+:func:`~skfashion.forward.predict_in_batches` (here too) runs a network over
+many images quickly.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ import_keras_quietly()  # before Keras: no TensorFlow start-up lines
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .forward import predict_in_batches  # noqa: E402 - its old place
+
 __all__ = [
     "FreshBoxes",
     "FreshCanvases",
@@ -40,47 +43,6 @@ __all__ = [
     "ShuffledBatches",
     "predict_in_batches",
 ]
-
-
-def predict_in_batches(
-    model, X, *, batch_size=1024, mirror: bool = False, **kwargs
-) -> np.ndarray:
-    """``model``'s outputs for ``X``, in large batches and without a progress bar.
-
-    Each batch goes through Keras' ``predict_on_batch``, whose compiled
-    function is kept between calls. The last batch is padded to a power of two,
-    so a few batch shapes serve every call and nothing is traced again (JAX
-    compiles once per shape). Other ``kwargs`` (callbacks, ...) fall back to
-    Keras' ``predict``. With ``mirror``, the mean of the outputs for ``X``
-    (``(n, h, w, c)`` images) and for its mirror images, left to right (flip
-    test-time augmentation).
-    """
-    if mirror:
-        return (
-            predict_in_batches(model, X, batch_size=batch_size, **kwargs)
-            + predict_in_batches(
-                model,
-                np.ascontiguousarray(X[:, :, ::-1]),
-                batch_size=batch_size,
-                **kwargs,
-            )
-        ) / 2
-    kwargs.pop("verbose", None)
-    if kwargs:
-        return model.predict(X, batch_size=batch_size, verbose=0, **kwargs)
-    outputs = []
-    for start in range(0, len(X), batch_size):
-        batch = X[start : start + batch_size]
-        size = len(batch)
-        padded = min(batch_size, 1 << (size - 1).bit_length())
-        if padded != size:
-            batch = np.concatenate(
-                [batch, np.zeros((padded - size, *batch.shape[1:]), batch.dtype)]
-            )
-        outputs.append(keras.ops.convert_to_numpy(model.predict_on_batch(batch))[:size])
-    if not outputs:
-        return np.zeros((0, *model.output_shape[1:]), dtype=np.float32)
-    return np.concatenate(outputs)
 
 
 class ShuffledBatches(keras.utils.PyDataset):

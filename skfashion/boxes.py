@@ -2,7 +2,9 @@
 
 The numpy half of the ``"anywhere"`` head (:mod:`skfashion.heads.anywhere`);
 the networks and losses that learn from it are in :mod:`skfashion.anywhere`.
-Nothing here needs Keras: boxes are decoded and cut where no network runs.
+Nothing here needs Keras: boxes are decoded and cut, and :func:`find_items`
+runs any network (a Keras one or its export) through
+:func:`~skfashion.forward.predict_in_batches`.
 
 A **box** is ``(x0, y0, x1, y1)`` in canvas pixels, ends exclusive; rows of
 true items are ``(class, x0, y0, x1, y1)``, -1 where a slot is empty
@@ -17,7 +19,14 @@ import numpy as np
 
 from .placement import span_weights
 
-__all__ = ["box_targets", "count_items", "crop_items", "decode_boxes", "training_batch"]
+__all__ = [
+    "box_targets",
+    "count_items",
+    "crop_items",
+    "decode_boxes",
+    "find_items",
+    "training_batch",
+]
 
 
 def box_targets(
@@ -270,3 +279,63 @@ def training_batch(
     inputs = {"canvases": canvases[..., np.newaxis], "items": items[..., np.newaxis]}
     targets = {"maps": box_targets(boxes, map_shape, stride), "names": boxes[..., 0]}
     return inputs, targets
+
+
+def find_items(
+    finder,
+    namer,
+    canvases: np.ndarray,
+    *,
+    stride: int,
+    item_shape: tuple[int, int],
+    threshold: float,
+    flip: bool = False,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Find and name the items on canvases of one size.
+
+    Parameters
+    ----------
+    finder : keras.Model or OnnxNetwork
+        From :func:`~skfashion.anywhere.build_finder_network` (or its export).
+    namer : keras.Model or OnnxNetwork
+        Names one item: ``item_shape`` pixels in, class probabilities out.
+    canvases : ndarray of shape (n, h, w)
+        Pixels in [0, 255], black background.
+    stride, item_shape, threshold
+        As in :func:`decode_boxes` and :func:`crop_items`.
+    flip : bool, default=False
+        Name each item as the mean of the namer's probabilities for it and
+        its mirror image (for a namer trained with flips).
+    batch_size : int, default=64
+        Canvases per step of the finder.
+
+    Returns
+    -------
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each item found, in order, likeliest first on each.
+    boxes : ndarray of shape (m, 4)
+        Boxes clipped to the canvas.
+    scores : ndarray of shape (m,)
+        The centre's probability times the class's.
+    proba : ndarray of shape (m, n_classes)
+        The namer's probabilities of each item.
+    """
+    from .forward import predict_in_batches
+
+    height, width = canvases.shape[1:]
+    # the finder's maps halve twice more: whole multiples of 2 strides
+    step = 2 * stride
+    padded = np.zeros(
+        (len(canvases), -(-height // step) * step, -(-width // step) * step),
+        np.float32,
+    )
+    padded[:, :height, :width] = canvases
+    maps = predict_in_batches(finder, padded[..., None], batch_size=batch_size)
+    canvas, boxes, centre = decode_boxes(maps, stride, threshold)
+    boxes = np.clip(boxes, 0, [width, height, width, height])
+    crops = crop_items(canvases, canvas, boxes, item_shape)
+    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
+    scores = centre * proba.max(axis=1)
+    order = np.lexsort((-scores, canvas))
+    return canvas[order], boxes[order], scores[order], proba[order]

@@ -21,6 +21,7 @@ __all__ = [
     "check_grid",
     "inked_cells",
     "predict_inked_cells",
+    "predict_per_item",
     "split_cells",
 ]
 
@@ -138,3 +139,43 @@ def predict_inked_cells(
     if at_least_one:
         inked[~inked.any(axis=1), 0] = True
     return predict(cells[inked][..., np.newaxis]), inked
+
+
+def predict_per_item(
+    predict: Callable[[np.ndarray], np.ndarray],
+    canvases: np.ndarray,
+    cell_shape: tuple[int, int],
+) -> np.ndarray:
+    """A grid-aware single-label network's probabilities for each canvas.
+
+    The mean of ``predict``'s outputs over the canvas's inked cells (a
+    canvas of one item: that item's); a canvas with no ink gets those of one
+    black cell. Empty cells are never computed.
+
+    Parameters
+    ----------
+    predict : callable
+        Takes (m, h, w, 1) cells, returns (m, n_classes) probabilities.
+    canvases : ndarray of shape (n, rows * h, cols * w)
+    cell_shape : tuple of (int, int)
+
+    Returns
+    -------
+    proba : ndarray of shape (n, n_classes)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.cells import predict_per_item
+    >>> canvases = np.zeros((2, 4, 4), np.uint8)
+    >>> canvases[0, 0, 0] = canvases[0, 3, 3] = 9
+    >>> def ink(cells):  # "inked" and "black", from a cell's brightest pixel
+    ...     inked = cells.max(axis=(1, 2, 3)) / 9
+    ...     return np.stack([inked, 1 - inked], axis=1)
+    >>> predict_per_item(ink, canvases, (2, 2)).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    proba, inked = predict_inked_cells(predict, canvases, cell_shape, at_least_one=True)
+    counts = inked.sum(axis=1)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return np.add.reduceat(proba, starts, axis=0) / counts[:, np.newaxis]

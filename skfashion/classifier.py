@@ -15,15 +15,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
 from .augment import is_sampler
-from .batches import predict_in_batches
 from .cells import (
     cell_grid,
     cell_shape_of,
     check_grid,
     inked_cells,
-    predict_inked_cells,
+    predict_per_item,
 )
 from .core import ImageClassifier
+from .forward import predict_in_batches
 from .networks import (
     TOWERS,
     SmoothedSparseCrossentropy,
@@ -366,15 +366,7 @@ class CNNClassifier(ImageClassifier):
 
         if self.architecture != "cells":
             return predict(images[..., np.newaxis])
-        proba, inked = predict_inked_cells(
-            predict,
-            images,
-            self.cell_shape_,
-            at_least_one=True,
-        )
-        counts = inked.sum(axis=1)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        return np.add.reduceat(proba, starts, axis=0) / counts[:, np.newaxis]
+        return predict_per_item(predict, images, self.cell_shape_)
 
     def _keras_build_fn(self, compile_kwargs):
         for name in ("flip", "shift", "erase"):

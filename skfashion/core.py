@@ -41,9 +41,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._images import as_pixels, check_images, pixel_scale
 from ._scikeras import KerasClassifier, keras
 from .augment import QuadrantExpander
-from .batches import FreshCanvases, ShuffledBatches, predict_in_batches
+from .batches import FreshCanvases, ShuffledBatches
 from .cells import cell_grid
 from .checkpoint import TrainingCheckpoint, run_key
+from .forward import predict_in_batches
 from .networks import WarmupCosine
 
 __all__ = ["ImageClassifier", "Phase"]

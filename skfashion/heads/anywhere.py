@@ -154,7 +154,7 @@ class AnywhereHead(Head):
             return float(check_threshold(model.threshold).max())
         if validation is None:
             raise ValueError('threshold="tuned" needs validation_split > 0')
-        from ..batches import predict_in_batches
+        from ..forward import predict_in_batches
 
         inputs, targets = validation
         finder = model.model_.get_layer("finder")
@@ -199,8 +199,16 @@ class AnywhereHead(Head):
             groups.append((index, as_pixels(same, model.pixel_scale_of(same))))
         return groups
 
+    def networks(self):
+        """``finder`` (canvases to maps) and ``namer`` (one item to classes)."""
+        network = self.model.model_
+        return {
+            "finder": network.get_layer("finder"),
+            "namer": network.get_layer("names").network,
+        }
+
     def predict_boxes(self, X, *, threshold=None):
-        from ..anywhere import find_items
+        from ..boxes import find_items
 
         model = self.model
         threshold = model.threshold_ if threshold is None else float(threshold)
@@ -208,8 +216,8 @@ class AnywhereHead(Head):
         found = {}
         for index, canvases in self._canvas_groups(X):
             canvas, boxes, scores, proba = find_items(
-                model.model_.get_layer("finder"),
-                model.model_.get_layer("names").network,
+                self.network("finder"),
+                self.network("namer"),
                 canvases,
                 stride=model.stride_,
                 item_shape=model.item_shape_,

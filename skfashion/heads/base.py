@@ -182,7 +182,7 @@ class Head:
             raise ValueError('threshold="tuned" needs validation_split > 0')
         from sklearn.metrics import f1_score
 
-        from ..batches import predict_in_batches
+        from ..forward import predict_in_batches
 
         X_val, Y_val = validation
         proba = predict_in_batches(model.model_, X_val)
@@ -194,12 +194,28 @@ class Head:
         return candidates[np.argmax(scores, axis=0)]
 
     # -- predicting ---------------------------------------------------------------
+    def networks(self) -> dict:
+        """The fitted Keras networks prediction runs, by name.
+
+        What :func:`skfashion.export` writes, each as it is run here: by
+        :func:`~skfashion.forward.predict_in_batches` on the pixels the
+        head's prediction gives it. The default: the whole network.
+        """
+        return {"network": self.model.model_}
+
+    def network(self, name: str):
+        """The network ``name`` of :meth:`networks`: the model's exported one
+        where it has them (:class:`~skfashion.exported.ExportedModel`)."""
+        exported = getattr(self.model, "networks_", None)
+        return exported[name] if exported is not None else self.networks()[name]
+
     def predict_proba(self, X, **kwargs) -> np.ndarray:
         """(n, n_labels) probability of each label on each canvas."""
-        from ..batches import predict_in_batches
+        from ..forward import predict_in_batches
 
         images = self.model.checked_pixels(X)
-        return predict_in_batches(self.model.model_, images[..., None], **kwargs)
+        network = self.network("network")
+        return predict_in_batches(network, images[..., None], **kwargs)
 
     def predict(self, X, **kwargs) -> np.ndarray:
         """(n, n_labels) multi-hot labels."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..cells import cell_grid, cell_shape_of, check_grid, predict_inked_cells
-from ..metrics import labels_from_layout
 from .base import Head
 
 __all__ = ["CellsHead"]
@@ -160,18 +159,19 @@ class CellsHead(Head):
         return super().fit_threshold(validation)
 
     # -- predicting ---------------------------------------------------------------
-    def _cell_network(self):
+    def networks(self):
+        """``cells``: the network of one cell, run on the inked cells only."""
         network = self.model.model_
-        if network.name == "cell_network":
-            return network
-        return network.get_layer("cells").cell_network
+        if network.name != "cell_network":
+            network = network.get_layer("cells").cell_network
+        return {"cells": network}
 
     def predict_cell_proba(self, X, **kwargs):
-        from ..batches import predict_in_batches
+        from ..forward import predict_in_batches
 
         model = self.model
         images = model.checked_pixels(X)
-        network = self._cell_network()
+        network = self.network("cells")
         outputs, inked = predict_inked_cells(
             lambda cells: predict_in_batches(network, cells, **kwargs),
             images,
@@ -196,6 +196,8 @@ class CellsHead(Head):
 
     def predict(self, X, **kwargs):
         """The classes of the predicted layout."""
+        from ..metrics import labels_from_layout
+
         layout = self.predict_layout(X, **kwargs)
         return labels_from_layout(layout, len(self.model.classes_))
 
