@@ -12,8 +12,10 @@ after its last finished epoch. It is saved as ``OUT/NAME.skf`` beside its
 card ``OUT/NAME.json`` (recipe, seed, size, cost, the data's checksum, test
 scores measured here, versions, date, intended use and limits). A model whose
 file exists is kept (delete it to train it again); heads are trained on the
-base file shipped beside them. Last, ``OUT/manifest.json`` gets the SHA-256
-of every model file.
+base file shipped beside them. Each is exported to ``OUT/NAME.onnx``
+(:func:`skfashion.export`), its card completed (licence, preprocessing,
+version, files, metrics). Last, ``OUT/manifest.json`` gets the SHA-256 of
+every model file, card and ONNX twin.
 """
 
 from __future__ import annotations
@@ -154,19 +156,79 @@ def _versions() -> dict:
     }
 
 
+#: What every card says beyond how the model was trained and scored: what
+#: torchvision's and keras-hub's cards carry (licence, preprocessing, a
+#: version, metrics by dataset).
+VERSION = 1
+LICENSE = {
+    "weights": "MIT, as skfashion",
+    "training data": "Fashion-MNIST (Zalando Research), MIT",
+}
+PREPROCESSING = {
+    "single": (
+        "28x28 uint8 grey-scale items, light on black, as Fashion-MNIST's; the "
+        "network scales pixels by 1/255. A picture is cut to its item by "
+        "skfashion.read_picture: background removed (a light one inverted), "
+        "the item's box padded square and resized to 28x28"
+    ),
+    "cells": (
+        "56x56 uint8 canvases of a 2x2 grid of 28x28 cells, light items on "
+        "black; the network scales pixels by 1/255 and reads each inked cell"
+    ),
+    "anywhere": (
+        "uint8 canvases of any size of at least 17x17, light items of about 21 "
+        "to 42 pixels on black; the network scales pixels by 1/255. A photo is "
+        "turned light-on-black and scaled so its median item is 28 pixels by "
+        "skfashion.read_picture, boxes given back in the photo's pixels"
+    ),
+}
+
+
+def export_twin(name: str, out: Path) -> None:
+    """``OUT/NAME.onnx``, the model exported (where missing or older)."""
+    from skfashion.exporter import export
+    from skfashion.models import load
+
+    model, onnx = out / f"{name}.skf", out / f"{name}.onnx"
+    if not onnx.exists() or onnx.stat().st_mtime < model.stat().st_mtime:
+        export(load(model), onnx)
+        print(f"{name}: exported to {onnx} ({onnx.stat().st_size:,} bytes)")
+
+
+def complete_card(name: str, out: Path) -> None:
+    """The card's licence, preprocessing, version, files and metrics."""
+    path = out / f"{name}.json"
+    card = json.loads(path.read_text())
+    test = card["test"]
+    scores = {k: v for k, v in test.items() if isinstance(v, float)}
+    card.update(
+        version=VERSION,
+        license=LICENSE,
+        preprocessing=PREPROCESSING[card["kind"]],
+        files={"model": f"{name}.skf", "onnx": f"{name}.onnx"},
+        metrics={"Fashion-MNIST test": scores},
+    )
+    path.write_text(json.dumps(card, indent=2) + "\n")
+
+
 def write_manifest(out: Path) -> dict:
-    """``OUT/manifest.json``: the SHA-256 of every model file and of its card,
-    in MODELS' order."""
+    """``OUT/manifest.json``: the SHA-256 of every model file, of its card and
+    of its ONNX twin, in MODELS' order."""
     names = [name for name in MODELS if (out / f"{name}.skf").exists()]
 
     def digests(suffix):
         return {
             name: hashlib.sha256((out / f"{name}{suffix}").read_bytes()).hexdigest()
             for name in names
+            if (out / f"{name}{suffix}").exists()
         }
 
     sha256 = digests(".skf")
-    manifest = {"sha256": sha256, "cards_sha256": digests(".json")}
+    manifest = {
+        "sha256": sha256,
+        "cards_sha256": digests(".json"),
+        "onnx_sha256": digests(".onnx"),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return sha256
 
@@ -200,7 +262,7 @@ def main(argv=None):
             before = path.stat().st_size
             save(load(path), path, optimizer=False)
             print(f"{name}: {before:,} -> {path.stat().st_size:,} bytes")
-        write_manifest(out)
+        _finish(args.names, out)
         return
     train = load_fashion_mnist()
     test = load_fashion_mnist(subset="test")
@@ -209,6 +271,14 @@ def main(argv=None):
             print(f"{name}: {out / name}.skf exists, kept")
             continue
         _train(name, out, work, train, test, args.test_size)
+    _finish(args.names, out)
+
+
+def _finish(names, out: Path) -> None:
+    """The ONNX twins, the cards' common parts, the manifest."""
+    for name in names:
+        export_twin(name, out)
+        complete_card(name, out)
     write_manifest(out)
 
 

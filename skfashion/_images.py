@@ -14,7 +14,6 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils import check_array
 
 
 class ImageBatch(NamedTuple):
@@ -32,8 +31,13 @@ def check_images(X, *, name: str = "X") -> ImageBatch:
     pixels are neither copied nor converted.
     """
     _refuse_pictures(X, name)
-    # scikit-learn's own checks first: sparse, complex, object, NaN, empty.
-    X = check_array(X, dtype="numeric", allow_nd=True, input_name=name)
+    if not (isinstance(X, np.ndarray) and X.dtype.kind in "bui" and X.size):
+        # scikit-learn's own checks first: sparse, complex, object, NaN, empty
+        # (a non-empty array of integers passes them all: the readers' pixels,
+        # checked without importing scikit-learn)
+        from sklearn.utils import check_array
+
+        X = check_array(X, dtype="numeric", allow_nd=True, input_name=name)
     if X.ndim == 2:
         side = math.isqrt(X.shape[1])
         if side * side != X.shape[1] or side == 0:

@@ -44,15 +44,14 @@ from __future__ import annotations
 
 import inspect
 
-import numpy as np
-from scikeras.wrappers import KerasClassifier as _ScikerasClassifier
-from sklearn.utils._tags import ClassifierTags
-
 from ._quiet import import_keras_quietly
 
-import_keras_quietly()
+import_keras_quietly()  # before scikeras, which imports Keras
 
 import keras  # noqa: E402 - after the quiet import
+import numpy as np  # noqa: E402
+from scikeras.wrappers import KerasClassifier as _ScikerasClassifier  # noqa: E402
+from sklearn.utils._tags import ClassifierTags  # noqa: E402
 
 __all__ = ["KerasClassifier"]
 

@@ -4,8 +4,9 @@
                    [--fresh] [--fine-tune] [--out DIR]
     skfashion train --kind single|multi [--recipe NAME] [--config FILE] --out MODEL
     skfashion evaluate [--model MODEL]
-    skfashion predict [--model MODEL] IMAGE...
+    skfashion predict [--model MODEL] [--example NAME] IMAGE...
     skfashion models
+    skfashion export MODEL OUT
     skfashion show [--out DIR]
     skfashion data [--no-download]
 
@@ -23,11 +24,12 @@ from pathlib import Path
 
 from . import __version__
 from .datasets import DataFileError, load_fashion_mnist
+from .demo_settings import DemoSettings
 from .heads import HEADS, check_threshold, get_head
 from .presets import PRESETS as _PRESETS
 from .progress import Log
 from .reading import AS
-from .report import DemoSettings, run_demo, write_pictures
+from .zoo import EXAMPLE_PICTURES, example_picture
 
 PRESETS = tuple(sorted(_PRESETS))  # CNNClassifier.from_preset's names
 
@@ -71,6 +73,8 @@ def _demo(args, log) -> int:
     if args.recipe is not None:
         overrides["preset"] = args.recipe
         overrides.setdefault("epochs", None)  # the recipe's own
+    from .report import run_demo
+
     overrides.update(fresh=args.fresh, fine_tune=args.fine_tune)
     settings = (
         DemoSettings.quick(**overrides) if args.quick else DemoSettings(**overrides)
@@ -287,20 +291,19 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
     return str(folder)
 
 
-def _load_model(spec: str | None, trust_pickle: bool):
+def _load_model(spec: str | None, trust_pickle: bool, *, exported: bool = False):
     """The model of ``--model``: a file or a shipped model's name; None: the
-    shipped readers (:data:`skfashion.zoo.READERS`)."""
-    from .models import load
-    from .zoo import READERS, pretrained
+    shipped readers (:data:`skfashion.zoo.READERS`). ``exported``: for
+    prediction only, a shipped model's ONNX twin where it has one, and an
+    ONNX file is read (:mod:`skfashion.exported`)."""
+    from .zoo import READERS, pretrained, shared
 
-    if spec is not None and (Path(spec).exists() or spec not in pretrained()):
-        if not Path(spec).exists():
-            names = ", ".join(pretrained()) or "none here"
-            raise ValueError(
-                f"--model {spec}: no such file, nor a shipped model (their names: "
-                f"{names}; skfashion models)"
-            )
-        return load(spec, trust_pickle=trust_pickle)
+    if _is_file(spec):
+        if exported and Path(spec).suffix == ".onnx":
+            from .exported import load_exported
+
+            return load_exported(spec)
+        return _load_keras_model(spec, trust_pickle)
     if spec is None:
         if not set(READERS.values()) <= set(pretrained()):
             raise ValueError(
@@ -308,7 +311,33 @@ def _load_model(spec: str | None, trust_pickle: bool):
                 "by default: give --model FILE (skfashion train makes one)"
             )
         return None
-    return pretrained(spec)
+    return shared(spec) if exported else pretrained(spec)
+
+
+def _is_file(spec: str | None) -> bool:
+    """Whether ``--model`` names a file (else a shipped model, or None);
+    neither: one line naming the shipped ones."""
+    from .zoo import pretrained
+
+    if spec is None or (spec in pretrained() and not Path(spec).exists()):
+        return False
+    if not Path(spec).exists():
+        names = ", ".join(pretrained()) or "none here"
+        raise ValueError(
+            f"--model {spec}: no such file, nor a shipped model (their names: "
+            f"{names}; skfashion models)"
+        )
+    return True
+
+
+def _load_keras_model(path: str, trust_pickle: bool):
+    """A model file of :func:`skfashion.save` (or joblib's, trusted)."""
+    from ._quiet import import_keras_quietly
+
+    import_keras_quietly()
+    from .models import load
+
+    return load(path, trust_pickle=trust_pickle)
 
 
 def _models(args, log) -> int:
@@ -323,7 +352,7 @@ def _models(args, log) -> int:
         card = model_card(name)
         test = card["test"]
         score = test.get("accuracy", test.get("subset_accuracy"))
-        megabytes = (TRAINED / f"{name}.skf").stat().st_size / 2**20
+        megabytes = (TRAINED / f"{name}.skf").stat().st_size / 1e6
         print(
             f"{name:14s} {card['kind']:9s} {score:7.4f} "
             f"{card['size']['weights']:9,d} {megabytes:5.1f}MB  {card['intended_use']}"
@@ -371,9 +400,16 @@ def _predict(args, log) -> int:
 
     from .reading import PictureReading, read_picture
 
-    model = _load_model(args.model, args.trust_pickle)
+    paths = [*(example_picture(name) for name in args.example), *args.images]
+    if not paths:
+        raise ValueError("give pictures to read, or --example NAME")
+    # a missing file is said at once, not after a shipped model has loaded
+    if not any(os.path.exists(path) for path in paths) and not _is_file(args.model):
+        model = None
+    else:
+        model = _load_model(args.model, args.trust_pickle, exported=True)
     failed = 0
-    for path in args.images:
+    for path in paths:
         try:
             reading = read_picture(path, model, as_=args.as_, top=args.top)
         except Exception as exc:  # one picture never stops the rest
@@ -396,8 +432,19 @@ def _predict(args, log) -> int:
     return 1 if failed else 0
 
 
+def _export(args, log) -> int:
+    from .exporter import export
+
+    model = _load_model(args.model, args.trust_pickle)
+    with log.step(f"exporting {args.model} to ONNX"):
+        export(model, args.out)
+    print(f"exported {args.model} to {args.out} (skfashion predict --model {args.out})")
+    return 0
+
+
 def _show(args, log) -> int:
     from .augment import MultiObjectComposer, QuadrantExpander
+    from .report import write_pictures
 
     train = load_fashion_mnist(data_home=args.data_home)
     X, y = train.images[:2000], train.target[:2000]
@@ -484,6 +531,10 @@ _DESCRIPTIONS = {
     "models": (
         "List the trained models shipped with skfashion, with their test scores;"
         " use one with --model NAME or skfashion.pretrained(NAME)."
+    ),
+    "export": (
+        "Write a saved or shipped model as one ONNX file, which skfashion "
+        "predict --model reads and onnxruntime runs without TensorFlow."
     ),
     "show": (
         "Draw the tutorial's pictures: items per class, expanded items and composites."
@@ -688,7 +739,15 @@ def _add_predict(commands, common) -> None:
         '[{"class", "score", "box"}]}',
     )
     predict.add_argument(
-        "images", nargs="+", metavar="IMAGE", help="pictures to read (any format)"
+        "--example",
+        action="append",
+        default=[],
+        choices=tuple(EXAMPLE_PICTURES),
+        help="read a picture shipped with skfashion too: "
+        + "; ".join(f"{name}: {what}" for name, (_, what) in EXAMPLE_PICTURES.items()),
+    )
+    predict.add_argument(
+        "images", nargs="*", metavar="IMAGE", help="pictures to read (any format)"
     )
     predict.set_defaults(run=_predict)
 
@@ -697,6 +756,19 @@ def _add_models(commands, common) -> None:
     """``skfashion models``'s options."""
     models = _add_command(commands, "models", common, "the shipped trained models")
     models.set_defaults(run=_models)
+
+
+def _add_export(commands, common) -> None:
+    """``skfashion export``'s options."""
+    export = _add_command(commands, "export", common, "a model as one ONNX file")
+    export.add_argument("model", help="a saved model file, or a shipped model's name")
+    export.add_argument("out", help="the ONNX file to write")
+    export.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="accept a joblib file (loading one runs its code)",
+    )
+    export.set_defaults(run=_export)
 
 
 def _add_show(commands, with_data) -> None:
@@ -741,15 +813,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(commands, with_data)
     _add_predict(commands, common)
     _add_models(commands, common)
+    _add_export(commands, common)
     _add_show(commands, with_data)
     return parser
 
 
-# The commands that train or predict; the others never import Keras.
-_NEED_KERAS = ("demo", "train", "evaluate", "predict")
+# The commands that train or score; the others import Keras only for a model
+# file of the user's (predict with a shipped model runs on onnxruntime).
+_NEED_KERAS = ("demo", "train", "evaluate", "export")
 
-# What the plot extra brings; missing, they are the user's to install.
-_OPTIONAL_MODULES = ("matplotlib", "PIL", "markdown_it")
+# What the extras bring, by module; missing, they are the user's to install.
+_OPTIONAL_MODULES = {
+    "matplotlib": "plot",
+    "markdown_it": "plot",
+    "onnx": "export",
+    "tf2onnx": "export",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -775,7 +854,7 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug, not the user's: the traceback says where
         print(
             f"skfashion: error: {args.command} needs {exc.name}, which is not "
-            "installed: pip install 'skfashion[plot]'",
+            f"installed: pip install 'skfashion[{_OPTIONAL_MODULES[exc.name]}]'",
             file=sys.stderr,
         )
         return 1

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from scikeras.utils import metric_name
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -84,6 +83,8 @@ class _SaveEachEpoch(keras.callbacks.Callback):
         self.history = {key: list(values) for key, values in history.items()}
 
     def on_epoch_end(self, epoch, logs=None):
+        from scikeras.utils import metric_name  # imported by _scikeras, quietly
+
         for key, value in (logs or {}).items():
             if not (key == "loss" or key.startswith("val_")):
                 with contextlib.suppress(ValueError):  # as scikeras names keys

@@ -23,7 +23,6 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch
 
 __all__ = [
     "CLASS_NAMES",
@@ -271,6 +270,8 @@ def load_fashion_mnist(
     data = images.reshape(len(images), -1)
     if return_X_y:
         return data, target
+    from sklearn.utils import Bunch
+
     return Bunch(
         images=images,
         data=data,

@@ -80,10 +80,13 @@ def read_picture(
     ----------
     picture : str, path-like, binary file or PIL.Image.Image
         Any picture Pillow reads.
-    model : CNNClassifier, MultiLabelTransfer, Pipeline ending in one, or None
-        A fitted model (as :func:`skfashion.load` returns). None (the
-        default): the shipped models, each where it reads best (see the
-        module's description).
+    model : CNNClassifier, MultiLabelTransfer, Pipeline ending in one, \
+            ExportedModel, str or None
+        A fitted model (as :func:`skfashion.load` or
+        :func:`skfashion.load_exported` returns), or a shipped model's name
+        (its ONNX twin: :func:`skfashion.zoo.shared`). None (the default): the
+        shipped models, each where it reads best (see the module's
+        description).
     as_ : {"auto", "item", "canvas"}, default="auto"
         Read the picture as one item, as a canvas, or as the model suits
         (see the module's description). A model of items anywhere reads every
@@ -131,6 +134,10 @@ def read_picture(
     if not isinstance(picture, Image.Image):
         picture = decode(picture)  # once, for every model that reads it
     size = _shown_size(picture)
+    if isinstance(model, str):
+        from .zoo import shared
+
+        model = shared(model)
     if model is None:
         return _read_with_shipped(picture, name, size, as_, top)
     return _read_with(picture, name, model, size, as_, top)
@@ -198,12 +205,12 @@ def _split_alternatives(reading, head):
 
 def _as_input(item, net, model):
     """An item as a batch of one image the model takes."""
-    from .augment import QuadrantExpander
-
     shape = net.input_shape_
     cells_network = getattr(net, "cell_shape_", None) is not None
     if shape != item.shape and net is model and not cells_network:
         # a network of whole canvases: the item goes in the first cell
+        from .augment import QuadrantExpander
+
         grid = (shape[0] // item.shape[0], shape[1] // item.shape[1])
         item = QuadrantExpander(grid, cell=0).fit_transform(item[None])[0]
     return item[np.newaxis]

@@ -22,7 +22,7 @@ from ._images import check_images, check_labels
 from .augment import is_sampler
 from .classifier import COMMON_CONSTRAINTS, CNNClassifier
 from .core import ImageClassifier, Phase
-from .heads import HeadName, get_head
+from .heads import HEADS, get_head
 from .pipelines import last_step
 
 __all__ = ["MultiHotTarget", "MultiLabelTransfer"]
@@ -90,6 +90,25 @@ def _head_provides(method: str):
             return False
 
     return check
+
+
+class HeadName(StrOptions):
+    """The ``head`` parameter's constraint: a name in :data:`~skfashion.heads.HEADS`.
+
+    Read when checked, not when the estimator's class was made, so that a
+    head registered later is accepted.
+    """
+
+    def __init__(self):
+        super().__init__(set())
+
+    @property
+    def options(self):
+        return set(HEADS)
+
+    @options.setter
+    def options(self, value):  # StrOptions sets it; the registry holds it
+        pass
 
 
 class MultiLabelTransfer(ImageClassifier):

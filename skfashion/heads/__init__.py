@@ -14,7 +14,8 @@ read it. Three heads ship:
     Finds, names and boxes items anywhere, on canvases of any size.
 
 A new head is a :class:`Head` subclass registered with :func:`register_head`;
-importing this package needs no Keras (heads import it when they build).
+importing this package needs neither Keras (heads import it when they build)
+nor scikit-learn: exported models predict with these heads.
 
 Examples
 --------
@@ -27,8 +28,6 @@ Examples
 
 from __future__ import annotations
 
-from sklearn.utils._param_validation import StrOptions
-
 from .anywhere import AnywhereHead
 from .base import Head, check_threshold
 from .cells import CellsHead
@@ -40,7 +39,6 @@ __all__ = [
     "CellsHead",
     "DenseHead",
     "Head",
-    "HeadName",
     "check_threshold",
     "get_head",
     "head_of",
@@ -102,25 +100,6 @@ def head_of(model) -> Head | None:
     model = last_step(model)
     name = getattr(model, "head", None)
     return None if name is None else get_head(name)(model)
-
-
-class HeadName(StrOptions):
-    """The constraint of the ``head`` parameter: a name in :data:`HEADS` now.
-
-    Read when checked, not when the estimator's class was made, so that a
-    head registered later is accepted.
-    """
-
-    def __init__(self):
-        super().__init__(set())
-
-    @property
-    def options(self):
-        return set(HEADS)
-
-    @options.setter
-    def options(self, value):  # StrOptions sets it; the registry holds it
-        pass
 
 
 for _head in (DenseHead, CellsHead, AnywhereHead):
