@@ -29,7 +29,7 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -198,6 +198,12 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseAugmenter):
     The tutorial's ``expand_4times``, vectorised: with the default 2x2 grid a
     28x28 item goes to one random quadrant of a 56x56 canvas.
 
+    Stateless: it learns nothing, so ``transform`` works without ``fit`` (a
+    Pipeline of it and a fitted model predicts and scores at once;
+    scikit-learn's ``requires_fit`` tag is False). ``fit`` checks the
+    parameters and remembers the item shape, which ``transform`` then holds
+    images to.
+
     Parameters
     ----------
     grid : tuple of (int, int), default=(2, 2)
@@ -274,10 +280,15 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseAugmenter):
         canvases : ndarray
             Same dtype and layout as ``X``, each image ``grid`` times larger.
         """
-        batch = self._check_fitted_images(X)
+        # stateless: unfitted, checked as fit checks them, nothing kept
+        fitted = self if hasattr(self, "image_shape_") else clone(self).fit(X)
+        batch = fitted._check_fitted_images(X)
         rng = check_random_state(self.random_state)
-        canvases, _ = self.draw(batch.images, None, rng)
+        canvases, _ = fitted.draw(batch.images, None, rng)
         return restore_layout(canvases, batch.layout)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # nothing to learn
 
     def draw(self, images: np.ndarray, y, random_state) -> tuple[np.ndarray, object]:
         """Canvases for checked (n, h, w) ``images``; ``y`` passes through.
@@ -311,6 +322,7 @@ class QuadrantExpander(_CanvasMixin, TransformerMixin, BaseAugmenter):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["uint8", "float64", "float32"]
         tags.non_deterministic = self.random_state is None
+        tags.requires_fit = False
         return tags
 
 

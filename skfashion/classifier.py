@@ -347,7 +347,10 @@ class CNNClassifier(ImageClassifier):
                 f"more than one of their {rows}x{cols} cells (the first: canvas "
                 f"{crowded[0]}); a grid-aware CNNClassifier trains on one item per "
                 "canvas. For raw items set grid=(1, 1) or "
-                "augment=QuadrantExpander(); for canvases, grid to their grid"
+                "augment=QuadrantExpander(), or put a QuadrantExpander before "
+                "it in a Pipeline; for canvases, grid to their grid; to score "
+                "a fitted model's weights as they are (cross_val_score refits "
+                "a clone), wrap it in sklearn.frozen.FrozenEstimator"
             )
         return cells[np.arange(len(cells)), inked.argmax(axis=1)]
 

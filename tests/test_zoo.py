@@ -28,22 +28,35 @@ CARD_KEYS = {
     "test",
     "versions",
     "date",
+    "version",
+    "license",
+    "preprocessing",
+    "files",
+    "metrics",
 }
 
 
 def test_every_shipped_file_matches_its_manifest_and_has_a_card():
-    manifest = json.loads((zoo.TRAINED / "manifest.json").read_text())["sha256"]
+    files = json.loads((zoo.TRAINED / "manifest.json").read_text())
+    manifest = files["sha256"]
     assert {"fast", "strong", "fast-cells", "strong-cells"} <= set(manifest)
     assert sorted(p.stem for p in zoo.TRAINED.glob("*.skf")) == sorted(manifest)
-    total = 0
+    assert sorted(p.stem for p in zoo.TRAINED.glob("*.onnx")) == sorted(manifest)
     for name, digest in manifest.items():
         content = (zoo.TRAINED / f"{name}.skf").read_bytes()
         assert hashlib.sha256(content).hexdigest() == digest
-        total += len(content)
+        twin = (zoo.TRAINED / f"{name}.onnx").read_bytes()
+        assert hashlib.sha256(twin).hexdigest() == files["onnx_sha256"][name]
         card = skfashion.model_card(name)
         assert set(card) >= CARD_KEYS and card["name"] == name
         assert len(card["training"]["data_sha256"]) == 64
-    assert total <= 8 * 2**20
+        assert card["files"] == {"model": f"{name}.skf", "onnx": f"{name}.onnx"}
+        assert "MIT" in card["license"]["training data"]
+        scores = card["metrics"]["Fashion-MNIST test"]
+        assert scores and all(0 < v <= 1 for v in scores.values())
+    # the package's shipped files: models, twins, cards, example pictures
+    shipped = [*zoo.TRAINED.iterdir(), *zoo.PICTURES.iterdir()]
+    assert sum(path.stat().st_size for path in shipped) <= 12_000_000
 
 
 def test_a_model_card_names_what_it_measured():
@@ -167,3 +180,32 @@ def test_evaluate_without_a_model_scores_every_shipped_one(fashion_test, capsys)
         float(line.split()[1]) for line in out.splitlines() if "accuracy " in line
     ]
     assert len(accuracies) >= len(NAMES) and min(accuracies) > 0.5
+
+
+@pytest.mark.realdata
+def test_shipped_models_in_scikit_learns_tools(fashion_test):
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import cross_val_score
+
+    items, labels = fashion_test.images[:600], fashion_test.target[:600]
+    model = skfashion.pretrained("fast")
+    # the stateless expander needs no fit: the pipeline scores at once
+    pipe = Pipeline([("expand", QuadrantExpander(random_state=0)), ("cnn", model)])
+    assert pipe.score(items, labels) > 0.88
+    # the shipped weights, scored fold by fold
+    frozen = cross_val_score(FrozenEstimator(model), items, labels, cv=3)
+    assert frozen.min() > 0.88
+    # a refit from raw items: the error names both ways
+    with pytest.raises(ValueError, match=r"(?s)QuadrantExpander.*FrozenEstimator"):
+        cross_val_score(model, items, labels, cv=3, error_score="raise")
+    # the recipe it was trained with, refitted in each fold (1 epoch here:
+    # too short to learn; what is checked is that each fold trained afresh)
+    from sklearn.model_selection import cross_validate
+
+    refit = Pipeline(
+        [("expand", QuadrantExpander(random_state=0)), ("cnn", model)]
+    ).set_params(cnn__epochs=1, cnn__batch_size=64)
+    result = cross_validate(refit, items, labels, cv=2, return_estimator=True)
+    for fitted in result["estimator"]:
+        assert len(fitted[-1].history_["loss"]) == 1
+        assert fitted[-1].model_ is not model.model_
