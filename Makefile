@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # modules nothing imports.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
+.PHONY: install test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 	{ $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[dev,docs]"; }
 	$(PY) -c "import skfashion.models, skfashion.anywhere"
 	touch $@
+
+# The virtualenv and the package in it: enough to predict with the shipped
+# models (.venv/bin/skfashion predict --example outfit); no data needed.
+install: $(STAMP)
 
 # The data: already there (data_home, Keras cache, Debian), else Debian's
 # package where apt is usable, else the official download.

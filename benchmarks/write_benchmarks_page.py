@@ -324,6 +324,58 @@ def _reader_lines(r: dict) -> list[str]:
     return lines
 
 
+def _startup_lines(runs: dict) -> list[str]:
+    """Cold starts and many pictures, with bytecode and without."""
+    lines = [
+        "",
+        "## The first answer",
+        "",
+        "`python benchmarks/bench_startup.py [--python PYTHON]`: each command in a "
+        "new process, 3 times (best / median, wall and CPU). With the shipped "
+        "models, `predict` runs their ONNX twins on onnxruntime (no TensorFlow "
+        "import); the Keras path is the same model given as its `.skf` file. "
+        "*With bytecode*: the project's virtualenv, where Python has written the "
+        "`.pyc` files of what it imports; *without*: a wheel installed by uv into "
+        "a fresh virtualenv under `PYTHONDONTWRITEBYTECODE=1`, so every start "
+        "compiles every module it imports.",
+        "",
+        "| command | " + " | ".join(runs) + " | target |",
+        "|---|" + "---|" * (len(runs) + 1),
+    ]
+    targets = {
+        "skfashion --help": "<= 0.5 s",
+        "skfashion models": "<= 0.5 s",
+        "predict product photo (default, ONNX)": "<= 1.5 s",
+    }
+    first = next(iter(runs.values()))
+    for name in first["starts"]:
+        cells = " | ".join(
+            "{wall_best:.2f} / {wall_median:.2f} s wall, {cpu_best:.2f} s CPU".format(
+                **run["starts"][name]
+            )
+            for run in runs.values()
+        )
+        lines.append(f"| `{name}` | {cells} | {targets.get(name, '')} |")
+    lines += [
+        "",
+        f"{first['many']['pictures']:,} product photos (JPEG, test items) in one "
+        "`predict --json` call:",
+        "",
+        "| reader | " + " | ".join(runs) + " | right |",
+        "|---|" + "---|" * (len(runs) + 1),
+    ]
+    for name in (k for k in first["many"] if k != "pictures"):
+        cells = " | ".join(
+            "{pictures_per_second:.0f} pictures/s ({wall:.1f} s wall, "
+            "{cpu:.1f} s CPU)".format(**run["many"][name])
+            for run in runs.values()
+        )
+        lines.append(f"| {name} | {cells} | {first['many'][name]['right']:.3f} |")
+    lines.append("")
+    lines.append("Target: at least 50 pictures a second.")
+    return lines
+
+
 def _seed_lines(runs: list[dict]) -> list[str]:
     """The anywhere head's real recipe, trained again on several seeds."""
     lines = [
@@ -614,6 +666,16 @@ def main():
     reader = _result("reader.json")
     if reader is not None:
         lines += _reader_lines(reader)
+    startup = {
+        label: run
+        for label, name in (
+            ("with bytecode", "startup.json"),
+            ("without bytecode", "startup-nobytecode.json"),
+        )
+        if (run := _result(name)) is not None
+    }
+    if startup:
+        lines += _startup_lines(startup)
     parallel = _result("parallel.json")
     if parallel is not None:
         lines += [

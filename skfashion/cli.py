@@ -566,7 +566,8 @@ def _add_demo(commands, with_data) -> None:
     demo.add_argument(
         "--quick",
         action="store_true",
-        help="a small real model in about a minute (the 'quick' recipe)",
+        help="a small real model in about a minute and a half on two cores (the "
+        "'quick' recipe; no anywhere head)",
     )
     _add_recipe_options(demo)
     demo.add_argument(

@@ -51,7 +51,7 @@ class DemoSettings:
 
     @classmethod
     def quick(cls, **overrides):
-        """A small real model in about a minute."""
+        """A small real model in about a minute and a half on two cores."""
         return cls(
             **{
                 "preset": "quick",

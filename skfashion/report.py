@@ -534,6 +534,10 @@ Test accuracy on {m["data"]["test_items"]:,} expanded test images:
 
 ![learning curves](single_history.png)
 
+The validation loss may lie below the training loss: training batches are
+harder than validation ones (label smoothing of 0.1 raises the training loss's
+floor; flips and dropout act only while training).
+
 ![confusion matrix](confusion_matrix.png)
 
 Predicted probabilities for one test image against the truth:
@@ -568,11 +572,23 @@ Subset accuracy by the number of items on the canvas:
 {cell_pictures}
 ![probabilities](multi_probabilities.png)
 
+{_bars_words(multi["head"])}
 {_anywhere_section(m)}
 Models: {", ".join(f"`{name}`" for name in m["models"])} (load with
 `skfashion.load`, or use with `skfashion evaluate --model` and
 `skfashion predict --model`). The numbers are in `metrics.json`.
 """
+
+
+def _bars_words(head: str) -> str:
+    """What the probability bars' "predicted" means for ``head``."""
+    if head == "cells":
+        return (
+            "The cells head names each cell's likeliest class (or empty): a "
+            "class is predicted where some cell's likeliest it is, even below "
+            "0.5; the bars show each class's largest probability over the cells.\n"
+        )
+    return "A class is predicted where its probability reaches the head's threshold.\n"
 
 
 def _multi_data(s: dict) -> str:
@@ -584,7 +600,13 @@ def _multi_data(s: dict) -> str:
 
 def _anywhere_section(m: dict) -> str:
     if "anywhere" not in m:
-        return ""
+        return """## Items anywhere
+
+Not trained in this run (anywhere epochs 0; `--quick` skips it):
+`skfashion demo --anywhere-epochs 1` trains the head that finds, names and
+boxes items anywhere, and the shipped `fast-anywhere` is one
+(`skfashion predict --example outfit`).
+"""
     a = m["anywhere"]
     return f"""## Items anywhere: find, name and box every item
 

@@ -42,6 +42,10 @@ def test_demo_quick_writes_the_report(tmp_path, capsys):
     page = (out / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(metrics["figures"])
     assert "<table>" in page and "subset accuracy" in page.lower()
+    report = (out / "report.md").read_text()
+    # what the quick run left out, and what the cells head's bars mean
+    assert "Not trained in this run" in report and "--anywhere-epochs" in report
+    assert "likeliest class" in report
 
 
 def test_train_resumes_after_kill_9(tmp_path):
