@@ -234,7 +234,6 @@ def _single_label(settings, data: _Data, log):
         predicted = cnn.predict(data.expanded_test)
     seconds["evaluate_single"] = step.seconds
     accuracy = float(np.mean(predicted == data.y_test))
-    log(f"single-label test accuracy: {accuracy:.4f}")
     per_class = classification_report(
         data.y_test,
         predicted,
@@ -278,14 +277,6 @@ def _multi_label(settings, data: _Data, cnn, log):
         )
     seconds["evaluate_multi"] = step.seconds
     recipes.for_saving(transfer)
-    log(
-        "multi-label: "
-        + ", ".join(
-            f"{k} {v:.4f}"
-            for k, v in evaluation.summary.items()
-            if isinstance(v, float)
-        )
-    )
     return transfer, evaluation, seconds
 
 
@@ -317,7 +308,6 @@ def _anywhere(settings, data: _Data, cnn, log):
         )
     seconds["evaluate_anywhere"] = step.seconds
     recipes.for_saving(model)
-    log("anywhere: " + ", ".join(f"{k} {v:.4f}" for k, v in evaluation.summary.items()))
     return _Anywhere(model, evaluation), seconds
 
 

@@ -5,12 +5,14 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import skfashion
 from skfashion import MultiObjectComposer, class_name, export, load_exported
 from skfashion.cli import main
+from skfashion.models import CNNClassifier, MultiLabelTransfer
 from skfashion.zoo import EXAMPLE_PICTURES, PICTURES, example_picture, shared
 
 pytest.importorskip("tf2onnx")
@@ -55,6 +57,32 @@ def test_every_shipped_model_exports_and_predicts_as_keras(
             assert_array_equal(ours[:, 0], theirs[:, 0])
             assert_allclose(ours[:, 1:5], theirs[:, 1:5], atol=1e-2)  # pixels
             assert_allclose(ours[:, 5], theirs[:, 5], atol=1e-4)
+
+
+@pytest.mark.backends
+def test_the_dense_head_and_a_network_of_whole_canvases_export(tmp_path):
+    import keras
+
+    rng = np.random.RandomState(0)
+    canvases = rng.randint(0, 256, (40, 16, 16)).astype(np.uint8)
+    y = np.arange(40) % 3
+    base = CNNClassifier(filters=(4,), epochs=1, random_state=0).fit(canvases, y)
+    Y = np.eye(3, dtype=int)[y] | np.eye(3, dtype=int)[(y + 1) % 3]
+    transfer = MultiLabelTransfer(
+        base, head="dense", threshold=0.5, epochs=1, random_state=0
+    ).fit(canvases, Y)
+    if keras.backend.backend() != "tensorflow":  # said, not half done
+        with pytest.raises(ValueError, match="export runs under the TensorFlow"):
+            export(transfer, tmp_path / "transfer.onnx")
+        return
+    for model in (base, transfer):
+        exported = load_exported(export(model, tmp_path / "model.onnx"))
+        expected = model.predict_proba(canvases)
+        assert_allclose(exported.predict_proba(canvases), expected, atol=1e-4)
+        assert_array_equal(exported.predict(canvases), model.predict(canvases))
+    assert not hasattr(exported, "predict_boxes")
+    with pytest.raises(ValueError, match="takes canvases of shape"):
+        exported.predict(canvases[:, :8, :8])
 
 
 def test_example_pictures_are_read_right_without_keras_or_scikit_learn():
