@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # modules nothing imports.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
+.PHONY: install browser test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ data: $(STAMP)
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; } || true
 	$(PY) -m skfashion data
 
+# Debian's chromium, for the page's tests in a real browser
+# (tests/test_serve.py, driven by Playwright), installed as the data package
+# is: with apt, as root. Where it cannot be, those tests skip and say so.
+browser:
+	@command -v chromium >/dev/null || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+	      >/dev/null; } || \
+	  echo "chromium could not be installed: the browser tests will skip"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,7 +68,7 @@ JAX := KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=$(VENV)/jax-cache \
 	XLA_FLAGS=--xla_backend_optimization_level=0
 JAX_TESTS := -m "backends and not realdata" tests
 
-test: lint data
+test: lint data browser
 	$(PYTEST)
 	$(JAX) $(PYTEST) $(JAX_TESTS)
 

@@ -7,6 +7,7 @@
     skfashion predict [--model MODEL] [--example NAME] IMAGE...
     skfashion models
     skfashion export MODEL OUT
+    skfashion serve [--model MODEL] [--host HOST] [--port PORT]
     skfashion show [--out DIR]
     skfashion data [--no-download]
 
@@ -442,6 +443,23 @@ def _export(args, log) -> int:
     return 0
 
 
+def _serve(args, log) -> int:
+    from .serve import create_app, serve
+
+    model = None
+    if args.model is not None:
+        model = _load_model(args.model, args.trust_pickle, exported=True)
+    app = create_app(
+        model,
+        model_name=args.model,
+        max_file_bytes=args.max_file_bytes,
+        max_files=args.max_files,
+    )
+    print(f"skfashion serve: http://{args.host}:{args.port}/ (Ctrl-C stops it)")
+    serve(app, host=args.host, port=args.port)
+    return 0
+
+
 def _show(args, log) -> int:
     from .augment import MultiObjectComposer, QuadrantExpander
     from .report import write_pictures
@@ -535,6 +553,10 @@ _DESCRIPTIONS = {
     "export": (
         "Write a saved or shipped model as one ONNX file, which skfashion "
         "predict --model reads and onnxruntime runs without TensorFlow."
+    ),
+    "serve": (
+        "Serve a page to drop pictures on, and its HTTP API (POST /api/predict, "
+        "GET /api/models, GET /healthz), with the shipped models."
     ),
     "show": (
         "Draw the tutorial's pictures: items per class, expanded items and composites."
@@ -772,6 +794,41 @@ def _add_export(commands, common) -> None:
     export.set_defaults(run=_export)
 
 
+def _add_serve(commands, common) -> None:
+    """``skfashion serve``'s options."""
+    from .serve import MAX_FILE_BYTES, MAX_FILES
+
+    serve = _add_command(commands, "serve", common, "a page and an HTTP API")
+    serve.add_argument(
+        "--model",
+        help="a model file offered besides the shipped models (as 'file')",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    serve.add_argument("--port", type=_positive, default=8000, help="default 8000")
+    serve.add_argument(
+        "--max-file-bytes",
+        type=_positive,
+        default=MAX_FILE_BYTES,
+        help=f"largest upload (default {MAX_FILE_BYTES:,})",
+    )
+    serve.add_argument(
+        "--max-files",
+        type=_positive,
+        default=MAX_FILES,
+        help=f"most pictures a request (default {MAX_FILES})",
+    )
+    serve.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="accept a joblib file as --model (loading one runs its code)",
+    )
+    serve.set_defaults(run=_serve)
+
+
 def _add_show(commands, with_data) -> None:
     """``skfashion show``'s options."""
     show = _add_command(commands, "show", with_data, "draw the tutorial's pictures")
@@ -815,6 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(commands, common)
     _add_models(commands, common)
     _add_export(commands, common)
+    _add_serve(commands, common)
     _add_show(commands, with_data)
     return parser
 
@@ -829,6 +887,10 @@ _OPTIONAL_MODULES = {
     "markdown_it": "plot",
     "onnx": "export",
     "tf2onnx": "export",
+    "starlette": "serve",
+    "uvicorn": "serve",
+    "multipart": "serve",
+    "python_multipart": "serve",
 }
 
 

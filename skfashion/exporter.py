@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 
 import numpy as np
 
@@ -93,7 +94,9 @@ def _convert(network, name: str):
     import tf2onnx
     from keras.src.export.tf2onnx_lib import patch_tf2onnx
 
-    patch_tf2onnx()  # as Keras' own export does: tf2onnx and numpy 2
+    with warnings.catch_warnings():  # its probe of np.object warns
+        warnings.simplefilter("ignore", FutureWarning)
+        patch_tf2onnx()  # as Keras' own export does: tf2onnx and numpy 2
     if network.dtype_policy.compute_dtype != "float32":
         raise ValueError(
             f"export takes float32 networks, {name} computes in "

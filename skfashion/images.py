@@ -21,6 +21,8 @@ import numpy as np
 
 __all__ = [
     "NoItemError",
+    "NotAPictureError",
+    "PictureTooLargeError",
     "canvas_from_picture",
     "count_shapes",
     "decode",
@@ -42,6 +44,14 @@ class NoItemError(ValueError):
     """A picture in which no item stands out from the background."""
 
 
+class NotAPictureError(ValueError):
+    """A file that is not a picture Pillow reads, or a damaged one."""
+
+
+class PictureTooLargeError(ValueError):
+    """A picture beyond :data:`MAX_BYTES` or :data:`MAX_PIXELS`."""
+
+
 def decode(path):
     """Decode a picture file once, at most ``MAX_SIDE`` pixels a side.
 
@@ -61,9 +71,10 @@ def decode(path):
 
     Raises
     ------
-    ValueError
-        If the file is not a picture, is damaged, or exceeds ``MAX_BYTES`` or
-        ``MAX_PIXELS``; the message says which, in one line.
+    NotAPictureError
+        If the file is not a picture or is damaged (a ValueError).
+    PictureTooLargeError
+        If it exceeds ``MAX_BYTES`` or ``MAX_PIXELS`` (a ValueError).
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -75,14 +86,14 @@ def decode(path):
                 f"give them one by one ({Path(path) / '*'})"
             )
         if path.exists() and not path.is_file():  # never opened: it may never end
-            raise ValueError(
+            raise NotAPictureError(
                 f"{path} is not a regular file (a pipe or a device), not a picture"
             )
         nbytes = path.stat().st_size  # FileNotFoundError as it is
         if nbytes == 0:
-            raise ValueError(f"{path} is an empty file, not a picture")
+            raise NotAPictureError(f"{path} is an empty file, not a picture")
         if nbytes > MAX_BYTES:
-            raise ValueError(
+            raise PictureTooLargeError(
                 f"{path} is too large to read safely ({nbytes:,} bytes, more than "
                 f"images.MAX_BYTES, {MAX_BYTES:,})"
             )
@@ -100,11 +111,13 @@ def decode(path):
                     )
                 image = _decoded_reduced(opened)
     except Image.DecompressionBombError as exc:
-        raise ValueError(f"{path} is too large to read safely ({exc})") from exc
+        raise PictureTooLargeError(
+            f"{path} is too large to read safely ({exc})"
+        ) from exc
     except UnidentifiedImageError as exc:
-        raise ValueError(f"{path} is not a picture Pillow can read") from exc
+        raise NotAPictureError(f"{path} is not a picture Pillow can read") from exc
     except Exception as exc:  # whatever a decoder raises for a damaged file
-        raise ValueError(f"{path} is truncated or damaged ({exc})") from exc
+        raise NotAPictureError(f"{path} is truncated or damaged ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
     image.info["original_size"] = size  # (width, height) in the file
     return image
