@@ -376,6 +376,67 @@ def _startup_lines(runs: dict) -> list[str]:
     return lines
 
 
+def _serve_lines(r: dict) -> list[str]:
+    """skfashion serve under load, and its page."""
+    load, memory, page = r["load"], r["memory"], r["page"]
+    after = next(k for k in memory if k.startswith("rss_after_") and "_10_" not in k)
+    return [
+        "",
+        "## The page and its API under load",
+        "",
+        "`python benchmarks/bench_serve.py --screenshot docs/_static/serve.png`: "
+        "`skfashion serve` (the shipped models) in a process of its own on "
+        f"127.0.0.1; {load['requests']} requests of 600x600 outfit photos from "
+        f"{r['clients']} concurrent clients, each answer compared with the "
+        "reading of the same bytes in one process; then requests up to "
+        f"{memory['requests']:,} in all.",
+        "",
+        "| what | measured | target |",
+        "|---|---|---|",
+        f"| errors, wrong answers ({load['requests']} requests) "
+        f"| {load['errors']}, {load['wrong']} | 0, 0 |",
+        f"| latency p50 / p95 / max | {load['p50_s']:.3f} / {load['p95_s']:.3f} / "
+        f"{load['max_s']:.3f} s | p95 <= 3 s |",
+        f"| throughput | {load['requests_per_second']:.1f} requests/s | |",
+        f"| server memory after 10 / {after.split('_')[2]} / "
+        f"{memory['requests']:,} requests | {memory['rss_after_10_mb']:.1f} / "
+        f"{memory[after]:.1f} / {memory['rss_after_1000_mb']:.1f} MB "
+        f"(x{memory['ratio']:.3f}) | <= x1.2 |",
+        f"| page: a 600x600 outfit photo dropped, to its boxes drawn (best / "
+        f"median of {page['drops']}) | {page['best_s']:.3f} / "
+        f"{page['median_s']:.3f} s | <= 1 s |",
+    ]
+
+
+def _many_lines(r: dict) -> list[str]:
+    """A folder of many pictures, in one process and on Dask."""
+    one, dask = r["one_process"], r["dask_two_workers"]
+    return [
+        "",
+        "## A folder of many pictures",
+        "",
+        f"`python benchmarks/bench_many.py --n {r['pictures']}`: "
+        f"{r['pictures']:,} product photos (JPEG, test items) in nested "
+        "folders, read by `skfashion predict --json DIR` (the shipped readers), "
+        "then by `skfashion.parallel.predict_pictures` on a `LocalCluster` of "
+        "two worker processes.",
+        "",
+        "| run | pictures/s | wall | CPU | right | memory |",
+        "|---|---|---|---|---|---|",
+        f"| one process | {one['pictures_per_second']:.1f} | {one['wall_s']:.1f} s "
+        f"| {one['cpu_s']:.1f} s | {one['right']:.3f} | "
+        f"{one['rss_mb_after_a_tenth']:.1f} MB after a tenth, "
+        f"{one['rss_mb_max']:.1f} MB at most |",
+        f"| Dask, 2 workers | {dask['pictures_per_second']:.1f} | "
+        f"{dask['wall_s']:.1f} s | (workers') | same answers as one process: "
+        f"{dask['same_as_one_process']} | |",
+        "",
+        "Target: at least 50 pictures a second on these 2 cores, memory flat. "
+        "Both runs share the same 2 cores: Dask's workers each read pictures "
+        "on one thread, and ship their readings back.",
+    ]
+
+
 def _seed_lines(runs: list[dict]) -> list[str]:
     """The anywhere head's real recipe, trained again on several seeds."""
     lines = [
@@ -415,6 +476,7 @@ def _seed_lines(runs: list[dict]) -> list[str]:
 def _shipped_lines(folder: Path) -> list[str]:
     manifest = json.loads((folder / "manifest.json").read_text())["sha256"]
     total = sum((folder / f"{name}.skf").stat().st_size for name in manifest)
+    twins = sum(p.stat().st_size for p in folder.glob("*.onnx"))
     lines = [
         "## The shipped models",
         "",
@@ -423,7 +485,8 @@ def _shipped_lines(folder: Path) -> list[str]:
         "10,000 test items (single-label: expanded test canvases; cells: test "
         "composites of 0 to 4 items; anywhere: 2,000 112x112 composites of 0 to "
         "6 items) by that script; their cards are `skfashion/trained/NAME.json` "
-        f"(`skfashion.model_card`). Files: {total / 2**20:.2f} MiB together.",
+        f"(`skfashion.model_card`). Files: {total / 2**20:.2f} MiB together, and "
+        f"{twins / 2**20:.2f} MiB of ONNX twins (`NAME.onnx`).",
         "",
         "| name | kind | weights | test scores | training wall / CPU | file |",
         "|---|---|---|---|---|---|",
@@ -676,6 +739,12 @@ def main():
     }
     if startup:
         lines += _startup_lines(startup)
+    serve = _result("serve.json")
+    if serve is not None:
+        lines += _serve_lines(serve)
+    many = _result("many.json")
+    if many is not None:
+        lines += _many_lines(many)
     parallel = _result("parallel.json")
     if parallel is not None:
         lines += [

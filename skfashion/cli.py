@@ -18,6 +18,7 @@ the traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tomllib
@@ -395,41 +396,83 @@ def _evaluate_one(args, log, spec: str, images, labels) -> None:
         )
 
 
+def _picture_paths(args) -> tuple[list[str], int]:
+    """The pictures to read: the examples, the files, and the pictures in
+    the folders given (recursively, known by their names' extensions); and
+    how many files in those folders were left out as not pictures."""
+    from PIL import Image
+
+    known = set(Image.registered_extensions())
+    paths, skipped = [str(example_picture(name)) for name in args.example], 0
+    for given in args.images:
+        if not os.path.isdir(given):
+            paths.append(given)
+            continue
+        for folder, subfolders, files in os.walk(given):
+            subfolders.sort()
+            for name in sorted(files):
+                if os.path.splitext(name)[1].lower() in known:
+                    paths.append(os.path.join(folder, name))
+                else:
+                    skipped += 1
+    return paths, skipped
+
+
 def _predict(args, log) -> int:
     """Every picture is read; one that cannot be is one line on stderr."""
     import json
 
-    from .reading import PictureReading, read_picture
+    from tqdm import tqdm
 
-    paths = [*(example_picture(name) for name in args.example), *args.images]
+    from .reading import read_pictures
+
+    paths, skipped = _picture_paths(args)
     if not paths:
-        raise ValueError("give pictures to read, or --example NAME")
+        raise ValueError(
+            "no picture to read: give pictures or folders of them, or --example NAME"
+        )
     # a missing file is said at once, not after a shipped model has loaded
     if not any(os.path.exists(path) for path in paths) and not _is_file(args.model):
         model = None
-    else:
+    elif args.scheduler is None:
         model = _load_model(args.model, args.trust_pickle, exported=True)
+    cleanup = contextlib.ExitStack()
+    if args.scheduler is not None:
+        from dask.distributed import Client
+
+        from .parallel import predict_pictures
+
+        _is_file(args.model)  # a wrong --model said here, not on every worker
+        client = cleanup.enter_context(Client(args.scheduler))
+        readings = predict_pictures(paths, args.model, client=client, as_=args.as_)
+    else:
+        errors = "raise" if args.debug else "report"
+        readings = read_pictures(
+            paths, model, as_=args.as_, top=args.top, errors=errors
+        )
+    bar = tqdm(
+        total=len(paths),
+        unit="picture",
+        file=sys.stderr,
+        disable=args.quiet or len(paths) < 2 or not sys.stderr.isatty(),
+    )
     failed = 0
-    for path in paths:
-        try:
-            reading = read_picture(path, model, as_=args.as_, top=args.top)
-        except Exception as exc:  # one picture never stops the rest
-            if args.debug:
-                raise
-            failed += 1
-            if isinstance(exc, OSError) and exc.strerror:
-                reason = exc.strerror
-            elif isinstance(exc, ValueError | OSError):
-                reason = str(exc)
+    with cleanup, bar:
+        for reading in readings:
+            failed += reading.error is not None
+            if args.json:
+                bar.write(json.dumps(reading.to_json()), file=sys.stdout)
+            elif reading.error is not None:
+                bar.write(f"skfashion: error: {reading.lines()[0]}", file=sys.stderr)
             else:
-                reason = f"could not be read ({type(exc).__name__}: {exc})"
-            reading = PictureReading(str(path), None, error=reason)
-        if args.json:
-            print(json.dumps(reading.to_json()))
-        elif reading.error is not None:
-            print(f"skfashion: error: {reading.lines()[0]}", file=sys.stderr)
-        else:
-            print("\n".join(reading.lines()))
+                bar.write("\n".join(reading.lines()), file=sys.stdout)
+            bar.update()
+    if skipped and not args.quiet:
+        print(
+            f"skfashion: {skipped} files in the folders given are not pictures "
+            "(by their names) and were left out",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -770,7 +813,16 @@ def _add_predict(commands, common) -> None:
         + "; ".join(f"{name}: {what}" for name, (_, what) in EXAMPLE_PICTURES.items()),
     )
     predict.add_argument(
-        "images", nargs="*", metavar="IMAGE", help="pictures to read (any format)"
+        "--scheduler",
+        metavar="ADDRESS",
+        help="read the pictures on the workers of this Dask scheduler (they "
+        "must see the same files); --model: a shipped name or a file",
+    )
+    predict.add_argument(
+        "images",
+        nargs="*",
+        metavar="PICTURE",
+        help="pictures to read (any format), or folders of them (recursively)",
     )
     predict.set_defaults(run=_predict)
 

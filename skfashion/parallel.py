@@ -1,4 +1,4 @@
-"""Many fits at once: how many threads each fitting process may use.
+"""Many fits and many pictures at once: threads per process, and Dask.
 
 Grid search and cross-validation run one fit per joblib worker: processes of
 the ``loky`` backend on one machine, or Dask workers anywhere through
@@ -19,15 +19,19 @@ On a Dask cluster::
 For ``dask worker`` processes started by hand, export the same variables in
 their shell (``python -m skfashion.parallel 1`` prints them). For the loky
 backend, :func:`limited_threads` sets them while the workers start.
+
+:func:`predict_pictures` reads many pictures on a Dask cluster, each worker
+loading the model once (``skfashion predict --scheduler ADDRESS``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 
-__all__ = ["limited_threads", "thread_limits"]
+__all__ = ["limited_threads", "predict_pictures", "thread_limits"]
 
 
 def thread_limits(n_threads: int = 1) -> dict[str, str]:
@@ -89,6 +93,86 @@ def limited_threads(n_threads: int = 1):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@functools.cache
+def _worker_model(spec: str | None):
+    """The model of ``spec`` in this worker, loaded once: a shipped name (its
+    ONNX twin), an ONNX file, a model file; None: the shipped readers."""
+    if spec is None:
+        return None
+    from .zoo import pretrained, shared
+
+    if spec in pretrained() and not os.path.exists(spec):
+        return shared(spec)
+    if spec.endswith(".onnx"):
+        from .exported import load_exported
+
+        return load_exported(spec)
+    from .persistence import load
+
+    return load(spec)
+
+
+def _read_chunk(paths: list[str], spec: str | None, as_: str, top: int) -> list:
+    """The readings of ``paths``, on a worker."""
+    from .reading import read_pictures
+
+    return list(read_pictures(paths, _worker_model(spec), as_=as_, top=top))
+
+
+def predict_pictures(
+    paths,
+    model: str | None = None,
+    *,
+    client,
+    chunk_size: int = 64,
+    as_: str = "auto",
+    top: int = 3,
+):
+    """Read many pictures on the workers of a Dask cluster.
+
+    The paths are sent in chunks; each worker loads the model once and reads
+    its chunks as :func:`skfashion.reading.read_pictures` does (decoding ahead,
+    a picture that cannot be read an error reading). The workers must see
+    the same files, at the same paths.
+
+    Parameters
+    ----------
+    paths : sequence of str or path-like
+    model : str or None, default=None
+        A shipped model's name, an ONNX file of :func:`skfashion.export`, or a
+        model file of :func:`skfashion.save` (a path the workers can read);
+        None: the shipped readers, as ``read_picture(picture)``.
+    client : dask.distributed.Client
+    chunk_size : int, default=64
+        Pictures per task.
+    as_, top
+        As :func:`skfashion.read_picture`'s.
+
+    Yields
+    ------
+    reading : PictureReading
+        One per path, in order, as the chunks come back.
+
+    Examples
+    --------
+    >>> from dask.distributed import Client, LocalCluster
+    >>> from skfashion.parallel import predict_pictures
+    >>> from skfashion.zoo import example_picture
+    >>> with LocalCluster(n_workers=1, processes=False) as cluster, \\
+    ...         Client(cluster) as client:
+    ...     readings = list(predict_pictures([example_picture("grid")], client=client))
+    >>> readings[0].read_as
+    'canvas'
+    """
+    paths = [str(path) for path in paths]
+    spec = None if model is None else str(model)
+    chunks = [paths[i : i + chunk_size] for i in range(0, len(paths), chunk_size)]
+    futures = client.map(_read_chunk, chunks, spec=spec, as_=as_, top=top, pure=False)
+    for future in futures:
+        yield from future.result()
+        future.release()
 
 
 if __name__ == "__main__":  # pragma: no cover - prints a shell's exports

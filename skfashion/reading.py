@@ -41,7 +41,14 @@ import numpy as np
 from .pipelines import last_step
 from .results import FoundItem, PictureReading
 
-__all__ = ["AS", "FoundItem", "PictureReading", "read_picture"]
+__all__ = [
+    "AS",
+    "FoundItem",
+    "PictureReading",
+    "error_reason",
+    "read_picture",
+    "read_pictures",
+]
 
 #: The ways ``read_picture(as_=...)`` can read a picture.
 AS = ("auto", "item", "canvas")
@@ -72,7 +79,7 @@ def _name(picture) -> str:
 
 
 def read_picture(
-    picture, model=None, *, as_: str = "auto", top: int = 3
+    picture, model=None, *, as_: str = "auto", top: int = 3, name: str | None = None
 ) -> PictureReading:
     """Read a picture (a file or a PIL image) with a fitted skfashion model.
 
@@ -93,6 +100,9 @@ def read_picture(
         picture as items anywhere; ``"canvas"`` keeps the picture's own scale.
     top : int, default=3
         Classes given for a single-label model.
+    name : str, default=None
+        What the reading calls the picture (``path``); default: its path, or
+        its file object's ``name``.
 
     Returns
     -------
@@ -130,7 +140,7 @@ def read_picture(
 
     if as_ not in AS:
         raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
-    name = _name(picture)
+    name = _name(picture) if name is None else name
     if not isinstance(picture, Image.Image):
         picture = decode(picture)  # once, for every model that reads it
     size = _shown_size(picture)
@@ -226,3 +236,84 @@ def _describe(model, head, batch, top: int) -> list[FoundItem]:
         FoundItem(label.item() if hasattr(label, "item") else label, float(p))
         for label, p in zip(last_step(model).classes_[best], proba[best], strict=True)
     ]
+
+
+def read_pictures(
+    paths,
+    model=None,
+    *,
+    as_: str = "auto",
+    top: int = 3,
+    decoders: int = 2,
+    errors: str = "report",
+):
+    """Read many picture files in order, decoding ahead while the model reads.
+
+    ``decoders`` threads decode the next pictures (Pillow's decoders let
+    other threads run) while the model reads the current one; at most
+    ``4 * decoders`` decoded pictures wait at a time, so memory stays bounded
+    however many paths are given. A picture that cannot be read gives a
+    reading with its ``error``; the others go on.
+
+    Parameters
+    ----------
+    paths : iterable of str or path-like
+    model : as :func:`read_picture`'s
+    as_, top : as :func:`read_picture`'s
+    decoders : int, default=2
+    errors : {"report", "raise"}, default="report"
+        A picture that cannot be read gives an error reading, or raises.
+
+    Yields
+    ------
+    reading : PictureReading
+        One per path, in order.
+
+    Examples
+    --------
+    >>> from skfashion.reading import read_pictures
+    >>> from skfashion.zoo import example_picture
+    >>> paths = [example_picture("product"), "missing.png"]
+    >>> [(r.read_as, r.error is None) for r in read_pictures(paths)]
+    [('item', True), (None, False)]
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .images import decode
+
+    if as_ not in AS:
+        raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
+    if isinstance(model, str):
+        from .zoo import shared
+
+        model = shared(model)
+    paths = iter(paths)
+    with ThreadPoolExecutor(decoders) as pool:
+        waiting = deque()
+
+        def queue_next() -> None:
+            path = next(paths, None)
+            if path is not None:
+                waiting.append((str(path), pool.submit(decode, path)))
+
+        for _ in range(4 * decoders):
+            queue_next()
+        while waiting:
+            path, decoded = waiting.popleft()
+            queue_next()
+            try:
+                yield read_picture(decoded.result(), model, as_=as_, top=top, name=path)
+            except Exception as exc:  # one picture never stops the rest
+                if errors == "raise":
+                    raise
+                yield PictureReading(path, None, error=error_reason(exc))
+
+
+def error_reason(exc: Exception) -> str:
+    """One line saying why a picture could not be read."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror  # the reading names the file
+    if isinstance(exc, ValueError | OSError):
+        return str(exc)
+    return f"could not be read ({type(exc).__name__}: {exc})"

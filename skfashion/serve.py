@@ -34,6 +34,7 @@ anonymous temporary file, closed when the request ends.
 from __future__ import annotations
 
 import io
+import os
 import threading
 from pathlib import Path
 
@@ -151,6 +152,7 @@ def create_app(
     >>> response.status_code, response.json()[0]["items"][0]["class"]
     (200, 'Trouser')
     """
+    import anyio
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.middleware import Middleware
@@ -161,6 +163,9 @@ def create_app(
     from .results import PictureReading
 
     models = _Models(model, model_name)
+    # as many pictures read at once as there are cores: more only queue for
+    # them, each with its own buffers (memory grows with the threads)
+    readers = anyio.CapacityLimiter(os.cpu_count() or 2)
     headers = {"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"}
 
     def error(status: int, message: str) -> JSONResponse:
@@ -214,7 +219,9 @@ def create_app(
                     )
                     continue
                 try:
-                    result = await run_in_threadpool(read_one, data, name, choice)
+                    result = await anyio.to_thread.run_sync(
+                        read_one, data, name, choice, limiter=readers
+                    )
                 except LookupError as exc:
                     return error(422, str(exc))
                 results.append(result)

@@ -99,3 +99,40 @@ def test_thread_limits_are_checked_and_restored():
     with limited_threads(3) as limits:
         assert os.environ["TF_NUM_INTRAOP_THREADS"] == limits["OMP_NUM_THREADS"] == "3"
     assert os.environ.get("TF_NUM_INTRAOP_THREADS") == before
+
+
+def test_pictures_read_on_two_workers_as_in_one_process(tmp_path):
+    from skfashion.parallel import predict_pictures
+    from skfashion.reading import read_pictures
+    from skfashion.zoo import example_picture
+
+    names = ["product", "outfit", "grid"]
+    paths = [str(example_picture(name)) for name in names] * 5
+    paths.insert(7, str(tmp_path / "missing.jpg"))
+    here = [r.to_json() for r in read_pictures(paths)]
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as client:
+        with distributed.get_task_stream(client) as tasks:
+            there = list(predict_pictures(paths, client=client, chunk_size=2))
+        workers = {task["worker"] for task in tasks.data}
+    assert [r.to_json() for r in there] == here
+    assert there[7].error is not None and there[0].read_as == "item"
+    assert len(workers) == 2  # 8 chunks, shared by both
+
+
+def test_predict_on_a_scheduler_from_the_command_line(capsys):
+    import json
+
+    from skfashion.cli import main
+    from skfashion.zoo import example_picture
+
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None
+    ) as cluster:
+        argv = ["predict", "--json", "--scheduler", cluster.scheduler_address]
+        argv += ["--model", "strong", str(example_picture("product"))]
+        assert main(argv) == 0
+    (reading,) = map(json.loads, capsys.readouterr().out.splitlines())
+    assert reading["items"][0]["class"] == "Trouser"

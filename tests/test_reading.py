@@ -164,3 +164,46 @@ def test_a_damaged_exif_block_or_a_pipe_never_stops_a_batch(tmp_path, capsys):
     assert readings[0]["read_as"] == "item" and readings[0]["items"]
     assert "not a regular file" in readings[1]["error"]
     assert readings[2]["items"] == readings[0]["items"]
+
+
+def test_predict_reads_a_folder_recursively_line_by_line(tmp_path, capsys):
+    import json
+    import shutil
+
+    from skfashion.cli import main
+    from skfashion.zoo import example_picture
+
+    (tmp_path / "b" / "deeper").mkdir(parents=True)
+    shutil.copy(example_picture("product"), tmp_path / "a.jpg")
+    shutil.copy(example_picture("grid"), tmp_path / "b" / "deeper" / "grid.png")
+    (tmp_path / "b" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 broken")
+    (tmp_path / "b" / "notes.txt").write_text("not a picture")
+    assert main(["predict", "--json", str(tmp_path)]) == 1  # one failed
+    out, err = capsys.readouterr()
+    readings = [json.loads(line) for line in out.splitlines()]
+    assert [r["path"] for r in readings] == [
+        str(tmp_path / "a.jpg"),
+        str(tmp_path / "b" / "broken.jpg"),
+        str(tmp_path / "b" / "deeper" / "grid.png"),
+    ]
+    assert readings[0]["items"][0]["class"] == "Trouser"
+    assert readings[1]["error"] and readings[2]["read_as"] == "canvas"
+    assert "1 files in the folders given are not pictures" in err
+
+
+def test_many_pictures_are_decoded_a_few_ahead_only():
+    from skfashion.reading import read_pictures
+    from skfashion.zoo import example_picture
+
+    pulled = []
+
+    def paths():
+        for k in range(40):
+            pulled.append(k)
+            yield example_picture("grid")
+
+    readings = read_pictures(paths(), decoders=2)
+    first = next(readings)
+    assert first.read_as == "canvas"
+    assert len(pulled) <= 1 + 4 * 2  # the one read, and 8 waiting at most
+    assert sum(1 for _ in readings) == 39
