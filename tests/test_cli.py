@@ -248,7 +248,6 @@ def test_predict_reads_what_it_can_and_refuses_the_rest(
     (tmp_path / "bomb.png").write_bytes(_png_header_only(14000, 14000))
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "notes.png").write_text("not a picture")
-    (tmp_path / "folder").mkdir()
     blank = {
         "white.png": Image.new("RGB", (120, 90), "white"),
         "black.png": Image.new("L", (60, 60), 0),
@@ -262,7 +261,6 @@ def test_predict_reads_what_it_can_and_refuses_the_rest(
         "bomb.png": "too large to read safely",
         "empty.png": "empty file",
         "notes.png": "not a picture",
-        "folder": "is a folder",
     }
     names = ["good.png", *files, *refused, *blank]
     argv = ["predict", "--model", str(single), *(str(tmp_path / n) for n in names)]
@@ -366,10 +364,12 @@ def test_evaluate_takes_a_test_size_and_seed(models, capsys):
     assert "on 100 test items" in capsys.readouterr().err
 
 
-def test_a_folder_to_predict_says_how_to_give_its_pictures(models, tmp_path, capsys):
+def test_a_folder_without_pictures_says_so(models, tmp_path, capsys):
     single, _ = models
+    (tmp_path / "notes.txt").write_text("no picture here")
     assert main(["predict", "--model", str(single), str(tmp_path)]) == 1
-    assert f"give them one by one ({tmp_path / '*'})" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no picture to read: give pictures or folders of them" in err
 
 
 def test_a_bug_is_a_traceback_not_a_user_error(monkeypatch, tmp_path):
