@@ -437,6 +437,28 @@ def _many_lines(r: dict) -> list[str]:
     ]
 
 
+def _hostile_lines(r: dict) -> list[str]:
+    """Hostile files, refused: how fast, and with how much memory."""
+    lines = [
+        "",
+        "## Hostile files",
+        "",
+        "`python benchmarks/bench_hostile.py`: each file built as an attacker "
+        "would, then read in a new process (`skfashion.load`, or `skfashion "
+        "predict` with the shipped models); the process's wall time and peak "
+        "resident memory, beside good files'.",
+        "",
+        "| file | wall | peak memory | answer |",
+        "|---|---|---|---|",
+    ]
+    for name, row in r.items():
+        answer = row["answer"].split(": ", 1)[-1][:90].replace("|", "/")
+        lines.append(
+            f"| {name} | {row['seconds']:.2f} s | {row['peak_mb']:.0f} MB | {answer} |"
+        )
+    return lines
+
+
 def _seed_lines(runs: list[dict]) -> list[str]:
     """The anywhere head's real recipe, trained again on several seeds."""
     lines = [
@@ -745,6 +767,9 @@ def main():
     many = _result("many.json")
     if many is not None:
         lines += _many_lines(many)
+    hostile = _result("hostile.json")
+    if hostile is not None:
+        lines += _hostile_lines(hostile)
     parallel = _result("parallel.json")
     if parallel is not None:
         lines += [
