@@ -78,19 +78,33 @@ def test_an_item_cut_by_its_box_is_the_item():
     np.testing.assert_allclose(crop[0], item, atol=1e-3)
 
 
+@pytest.mark.backends
 def test_finds_names_and_boxes_the_items(head, test_canvases):
     canvases, Y, boxes = test_canvases
     found = head.predict_boxes(canvases)
     scores = item_scores(boxes, found)
-    # 0.855 and 0.77 (seed 0). The toy finder is fragile: at seed 1 it finds
-    # nothing, with this tower and the one before it (docs/benchmarks.md).
-    assert scores["f1"] > 0.8, scores
+    assert scores["f1"] > 0.9, scores  # 0.983 under TensorFlow, 0.988 JAX
     assert scores["count_accuracy"] > 0.7, scores
     np.testing.assert_array_equal(head.predict(canvases), labels_of_boxes(found, 3))
     np.testing.assert_array_equal(
         head.predict_counts(canvases), [len(f) for f in found]
     )
     assert head.score(canvases, Y) > 0.6
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_finder_learns_at_every_seed(base, items, test_canvases, seed):
+    # Unclipped, a learning rate of 0.01 left the toy finder finding nothing
+    # at some seeds (F1 0.864, 0.147, 0.977, 0.681, 0.800 at seeds 0 to 4);
+    # the head clips its gradients' norm to 1 (0.965 to 0.994 under
+    # TensorFlow, 0.977 to 0.994 under JAX).
+    canvases, _, boxes = test_canvases
+    params = {**FIT, "random_state": seed}
+    transfer = MultiLabelTransfer(
+        base, head="anywhere", augment=_composer(), threshold=0.3, **params
+    ).fit(*items)
+    assert item_scores(boxes, transfer.predict_boxes(canvases))["f1"] > 0.9
 
 
 @pytest.mark.parametrize("shape", [(8, 8), (28, 28), (32, 32), (45, 70), (64, 33)])

@@ -99,6 +99,7 @@ class AnywhereHead(Head):
         model.stride_ = anywhere.stride_of(
             network.get_layer("finder").get_layer("features"), model.item_shape_
         )
+        compile_kwargs["optimizer"] = _clipped(compile_kwargs["optimizer"])
         if model.loss == "binary_crossentropy":  # the default: the head's own
             compile_kwargs["loss"] = {
                 "maps": anywhere.FinderLoss(),
@@ -266,3 +267,23 @@ class AnywhereHead(Head):
             box = np.clip(np.rint(row[1:5] / scale), 0, high).astype(int).tolist()
             reading.items.append(FoundItem(int(row[0]), float(row[5]), box))
         return True
+
+
+def _clipped(optimizer):
+    """``optimizer`` clipping each gradient to a norm of 1, unless it clips.
+
+    Without it the finder's first steps at a high learning rate (0.01 on the
+    toy data) kill most units of its last convolution at some seeds, and
+    the head then finds nothing: F1 0.864, 0.147, 0.977, 0.681, 0.800 at seeds
+    0 to 4, against 0.983, 0.977, 0.983, 0.965, 0.994 clipped.
+    """
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    config = optimizer.get_config()
+    if any(
+        config.get(k) is not None for k in ("clipnorm", "global_clipnorm", "clipvalue")
+    ):
+        return optimizer  # the user's own clipping
+    return type(optimizer).from_config({**config, "clipnorm": 1.0})
