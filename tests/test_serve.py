@@ -289,3 +289,21 @@ def test_skfashion_serve_starts_on_loopback(tmp_path):
         process.terminate()
         out, _ = process.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in out.decode()
+
+
+def test_the_page_reads_a_pasted_picture(page):
+    before = int(page.evaluate("Number(document.body.dataset.read || 0)"))
+    picture = base64.b64encode(PICTURES["product"]).decode()
+    page.evaluate(
+        """(b64) => {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "pasted.jpg", { type: "image/jpeg" }));
+            document.dispatchEvent(new ClipboardEvent("paste", {
+                clipboardData: transfer, bubbles: true }));
+        }""",
+        picture,
+    )
+    _read(page, before + 1)
+    card = page.locator("article.reading[data-path='pasted.jpg']")
+    assert card.locator("tr.item").first.get_attribute("data-class") == "Trouser"
