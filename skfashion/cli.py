@@ -585,9 +585,9 @@ _DESCRIPTIONS = {
         " on expanded test items, multi-label ones on test composites."
     ),
     "predict": (
-        "Name the clothing items in your own pictures (PNG, JPEG, ...): a "
-        "product photo is read as one item, a picture of the model's canvas "
-        "size as a canvas."
+        "Name the clothing items in your own pictures (PNG, JPEG, ...) or in "
+        "folders of them: with no --model the shipped models read a product "
+        "photo as one item, a 56x56 grid as a canvas, and several items boxed."
     ),
     "models": (
         "List the trained models shipped with skfashion, with their test scores;"
@@ -776,8 +776,9 @@ def _add_predict(commands, common) -> None:
     predict = _add_command(commands, "predict", common, "classes in your own pictures")
     predict.add_argument(
         "--model",
-        help="a saved model file, or a shipped model's name (skfashion models);"
-        " default: the shipped models, each where it reads best",
+        help="a saved model file (.skf, or .onnx from skfashion export), or a "
+        "shipped model's name (skfashion models); default: the shipped models, "
+        "each where it reads best",
     )
     predict.add_argument(
         "--trust-pickle",
