@@ -164,7 +164,11 @@ def model_card(name: str) -> dict:
         estimator's parameters), ``size`` (weights and multiply-adds per
         28x28 item), ``training`` (items, the data's SHA-256, wall and CPU
         seconds, machine), ``test`` (the scores measured after training),
-        ``versions`` and ``date``.
+        ``versions``, ``date``; and, as torchvision's and keras-hub's cards
+        have them, ``version`` (of the model), ``license`` (of the weights
+        and of the training data), ``preprocessing`` (what a picture
+        becomes before the network), ``files`` (the model file and its ONNX
+        twin) and ``metrics`` (the test scores, by dataset).
 
     Examples
     --------
