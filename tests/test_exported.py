@@ -37,7 +37,7 @@ def test_every_shipped_model_exports_and_predicts_as_keras(
     for method in ("predict_boxes", "predict_layout", "predict_cell_proba"):
         assert hasattr(exported, method) == hasattr(keras_model, method)
     if kind == "single":
-        X = fashion_test.images[:1000]
+        X = fashion_test.images[:500]
         expected = keras_model.predict_proba(X)
         assert_allclose(exported.predict_proba(X), expected, atol=1e-4)
         assert_allclose(shipped.predict_proba(X), expected, atol=1e-4)
