@@ -54,9 +54,7 @@ def import_keras_quietly() -> None:
     scikeras imports TensorFlow wherever it is installed, whatever the Keras
     backend, to seed it; under another backend it is imported with
     TensorFlow hidden (scikeras then seeds the others only), which saves each
-    process 7 s of CPU and 600 MB. This belongs with the repairs of
-    :mod:`skfashion._scikeras`; it goes when scikeras imports TensorFlow only
-    under its backend.
+    process 7 s of CPU and 600 MB: repair 8 of :mod:`skfashion._scikeras`.
     """
     if "keras" in sys.modules:
         return
