@@ -176,10 +176,16 @@ class TrainingHistoryDisplay:
                         textcoords="offset points",
                         xytext=(8, -4 if key.startswith("val_") else 6),
                     )
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import FixedLocator, MaxNLocator
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         n_epochs = max(len(v) for v in self.history.values())
+        # whole epochs only: MaxNLocator(integer=True) still ticks 0.5 to 1.5
+        # in tenths when the axis spans one epoch
+        ax.xaxis.set_major_locator(
+            FixedLocator(np.arange(1, n_epochs + 1))
+            if n_epochs <= 10
+            else MaxNLocator(integer=True)
+        )
         ax.set_xlim(0.5, n_epochs + 0.5)
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)

@@ -138,3 +138,17 @@ def test_a_wrong_cell_shows_the_truth_and_bars_mark_the_answer():
     ).plot()
     (marker,) = [line for line in bars.ax_.lines if line.get_label() == "predicted"]
     assert marker.get_xdata().tolist() == [1]
+
+
+@pytest.mark.parametrize("n_epochs", [1, 3, 25])
+def test_history_ticks_whole_epochs_only(n_epochs):
+    import matplotlib.pyplot as plt
+
+    from skfashion.plotting import TrainingHistoryDisplay
+
+    history = {"loss": list(np.linspace(1, 0.5, n_epochs))}
+    display = TrainingHistoryDisplay(history=history).plot()
+    display.figure_.canvas.draw()
+    ticks = [t for t in display.ax_.get_xticks() if 0.5 <= t <= n_epochs + 0.5]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    plt.close(display.figure_)
