@@ -296,16 +296,11 @@ def _checkpoint(args, stage: str, epochs: int) -> str | None:
 def _load_model(spec: str | None, trust_pickle: bool, *, exported: bool = False):
     """The model of ``--model``: a file or a shipped model's name; None: the
     shipped readers (:data:`skfashion.zoo.READERS`). ``exported``: for
-    prediction only, a shipped model's ONNX twin where it has one, and an
-    ONNX file is read (:mod:`skfashion.exported`)."""
-    from .zoo import READERS, pretrained, shared
+    prediction only (:func:`skfashion.zoo.reading_model`: a shipped model's
+    ONNX twin, an ONNX file read by onnxruntime)."""
+    from .zoo import READERS, pretrained, reading_model
 
-    if _is_file(spec):
-        if exported and Path(spec).suffix == ".onnx":
-            from .exported import load_exported
-
-            return load_exported(spec)
-        return _load_keras_model(spec, trust_pickle)
+    is_file = _is_file(spec)
     if spec is None:
         if not set(READERS.values()) <= set(pretrained()):
             raise ValueError(
@@ -313,7 +308,9 @@ def _load_model(spec: str | None, trust_pickle: bool, *, exported: bool = False)
                 "by default: give --model FILE (skfashion train makes one)"
             )
         return None
-    return shared(spec) if exported else pretrained(spec)
+    if exported:
+        return reading_model(spec, trust_pickle=trust_pickle)
+    return _load_keras_model(spec, trust_pickle) if is_file else pretrained(spec)
 
 
 def _is_file(spec: str | None) -> bool:
@@ -548,6 +545,15 @@ def _threshold(text: str) -> float | str:
         ) from exc
 
 
+def _add_trust_pickle(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--trust-pickle``: the model file ``what`` may be a joblib file."""
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help=f"accept a joblib file as {what} (loading one runs its code)",
+    )
+
+
 def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
     """The options naming what demo and train build: recipe and head."""
     parser.add_argument(
@@ -733,11 +739,7 @@ def _add_train(commands, with_data) -> None:
         help="save the training's state in DIR after every epoch, and resume "
         "from it when DIR already holds one (default: no checkpoints)",
     )
-    train.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="accept a joblib file as --base (loading one runs its code)",
-    )
+    _add_trust_pickle(train, "--base")
     train.add_argument(
         "--out", required=True, help="model file to write (skfashion.save's format)"
     )
@@ -763,11 +765,7 @@ def _add_evaluate(commands, with_data) -> None:
         default=0,
         help="the demo's seed: test canvases are drawn with seed + 1 (default 0)",
     )
-    evaluate.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="accept a joblib file as --model (loading one runs its code)",
-    )
+    _add_trust_pickle(evaluate, "--model")
     evaluate.set_defaults(run=_evaluate)
 
 
@@ -780,11 +778,7 @@ def _add_predict(commands, common) -> None:
         "shipped model's name (skfashion models); default: the shipped models, "
         "each where it reads best",
     )
-    predict.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="accept a joblib file as --model (loading one runs its code)",
-    )
+    _add_trust_pickle(predict, "--model")
     predict.add_argument(
         "--top",
         type=_positive,
@@ -839,11 +833,7 @@ def _add_export(commands, common) -> None:
     export = _add_command(commands, "export", common, "a model as one ONNX file")
     export.add_argument("model", help="a saved model file, or a shipped model's name")
     export.add_argument("out", help="the ONNX file to write")
-    export.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="accept a joblib file (loading one runs its code)",
-    )
+    _add_trust_pickle(export, "MODEL")
     export.set_defaults(run=_export)
 
 
@@ -874,11 +864,7 @@ def _add_serve(commands, common) -> None:
         default=MAX_FILES,
         help=f"most pictures a request (default {MAX_FILES})",
     )
-    serve.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="accept a joblib file as --model (loading one runs its code)",
-    )
+    _add_trust_pickle(serve, "--model")
     serve.set_defaults(run=_serve)
 
 

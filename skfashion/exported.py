@@ -85,9 +85,9 @@ class OnnxNetwork:
             for key, i in inputs.items()
             if key != self.input_
         }
-        shape = outputs[self.output_].shape
-        self.output_shape = tuple(d if isinstance(d, int) else None for d in shape)
-        self.output_shape = (None, *self.output_shape[1:])
+        # onnxruntime names the batch's and the free sides' sizes: None here
+        sides = outputs[self.output_].shape[1:]
+        self.output_shape = (None, *(d if isinstance(d, int) else None for d in sides))
 
     def predict_on_batch(self, batch: np.ndarray) -> np.ndarray:
         """The network's outputs for one batch of images, as float32."""

@@ -97,21 +97,10 @@ def limited_threads(n_threads: int = 1):
 
 @functools.cache
 def _worker_model(spec: str | None):
-    """The model of ``spec`` in this worker, loaded once: a shipped name (its
-    ONNX twin), an ONNX file, a model file; None: the shipped readers."""
-    if spec is None:
-        return None
-    from .zoo import pretrained, shared
+    """The model of ``spec`` in this worker, loaded once."""
+    from .zoo import reading_model
 
-    if spec in pretrained() and not os.path.exists(spec):
-        return shared(spec)
-    if spec.endswith(".onnx"):
-        from .exported import load_exported
-
-        return load_exported(spec)
-    from .persistence import load
-
-    return load(spec)
+    return reading_model(spec)
 
 
 def _read_chunk(paths: list[str], spec: str | None, as_: str, top: int) -> list:

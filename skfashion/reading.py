@@ -284,10 +284,6 @@ def read_pictures(
 
     if as_ not in AS:
         raise ValueError(f"as_ must be one of {AS}, got {as_!r}")
-    if isinstance(model, str):
-        from .zoo import shared
-
-        model = shared(model)
     paths = iter(paths)
     with ThreadPoolExecutor(decoders) as pool:
         waiting = deque()

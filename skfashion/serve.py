@@ -160,6 +160,7 @@ def create_app(
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
+    from .reading import error_reason
     from .results import PictureReading
 
     models = _Models(model, model_name)
@@ -188,7 +189,7 @@ def create_app(
         except LookupError:
             raise
         except Exception as exc:  # one picture never stops the others
-            reading = PictureReading(name, None, error=str(exc)).to_json()
+            reading = PictureReading(name, None, error=error_reason(exc)).to_json()
             return reading, _status(exc)
 
     async def predict(request):

@@ -31,6 +31,7 @@ __all__ = [
     "exported_file",
     "model_card",
     "pretrained",
+    "reading_model",
     "shared",
 ]
 
@@ -239,6 +240,32 @@ def exported_file(name: str) -> Path | None:
     if name not in _manifest_file().get("onnx_sha256", {}):
         return None
     return TRAINED / f"{name}.onnx"
+
+
+def reading_model(spec: str | None, *, trust_pickle: bool = False):
+    """The model that reads pictures for ``spec``, for prediction only.
+
+    None: None (:func:`skfashion.read_picture`'s shipped readers); a shipped
+    model's name (where no file has it): :func:`shared`, its ONNX twin; an
+    ``.onnx`` file: :func:`skfashion.load_exported`; any other file:
+    :func:`skfashion.load` (Keras; a joblib file with ``trust_pickle``).
+    What ``skfashion predict --model`` and the Dask workers of
+    :func:`skfashion.parallel.predict_pictures` read with.
+    """
+    if spec is None:
+        return None
+    if spec in _manifest() and not Path(spec).exists():
+        return shared(spec)
+    if str(spec).endswith(".onnx"):
+        from .exported import load_exported
+
+        return load_exported(spec)
+    from ._quiet import import_keras_quietly
+
+    import_keras_quietly()  # before Keras: no TensorFlow start-up lines
+    from .persistence import load
+
+    return load(spec, trust_pickle=trust_pickle)
 
 
 @cache
