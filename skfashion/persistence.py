@@ -438,7 +438,7 @@ class _Reader:
             return model
         if "__object__" in value:
             return self.instance(value)
-        raise ValueError(f"unknown entry {sorted(value)[:3]}")
+        raise _CorruptFile(f"an unknown entry {sorted(value)[:3]}")
 
     def array(self, name: str) -> np.ndarray:
         """The array of the member ``name``, read once, its size checked first."""
@@ -590,7 +590,11 @@ def load(path: str | os.PathLike, *, trust_pickle: bool = False):
                 raise _CorruptFile("no estimator in its manifest")
             try:
                 estimator = reader.decode(manifest["estimator"])
-            except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            except _CorruptFile:
+                raise
+            # what numpy and Python raise for values of the wrong kind (a
+            # random state of another generator, an array of another shape)
+            except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
                 raise _CorruptFile(f"a malformed entry ({exc!r})") from exc
             except RecursionError as exc:
                 raise _CorruptFile("entries nested too deep") from exc

@@ -293,7 +293,25 @@ def test_crafted_files_are_refused_in_one_line(saved, tmp_path, monkeypatch):
     def too_deep(name, data):
         return "[" * 100_000 + "]" * 100_000 if name == "manifest.json" else data
 
+    def entry(value):  # the estimator's classes_ replaced by ``value``
+        return lambda manifest: manifest["estimator"]["state"].update(classes_=value)
+
+    malformed = {
+        "a random state of another generator": {
+            "__random_state__": {"__tuple__": ["PCG64", [1, 2], 624, 0, 0.0]}
+        },
+        "a numpy type that is none": {"__type__": "nosuch"},
+        "an array member that is not there": {"__array__": "arrays/99.npy"},
+        "objects of another shape": {"__objects__": [1, 2, 3], "shape": [7]},
+        "a float that is text": {"__float__": "abc"},
+        "a dict of single items": {"__dict__": [[1]]},
+        "an unknown entry": {"__nosuch__": 1},
+    }
     cases = {
+        what: lambda path, value=value: _rewrite_manifest(path, entry(value))
+        for what, value in malformed.items()
+    }
+    cases |= {
         "an array of 10**12 values": lambda path: _rewrite(path, a_huge_array),
         "an estimator that is a list": lambda path: _rewrite_manifest(
             path, estimator_a_list
@@ -307,7 +325,7 @@ def test_crafted_files_are_refused_in_one_line(saved, tmp_path, monkeypatch):
         craft(crafted)
         with pytest.raises(ValueError, match="corrupted or not a skfashion") as info:
             skfashion.load(crafted)
-        assert "\n" not in str(info.value), what
+        assert "\n" not in str(info.value) and str(crafted) in str(info.value), what
     # a file that would decompress to more than the limit is never decompressed
     monkeypatch.setattr("skfashion.persistence.MAX_CONTENT", 1000)
     with pytest.raises(ValueError, match="MAX_CONTENT"):
