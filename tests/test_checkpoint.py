@@ -74,12 +74,9 @@ def test_a_resumed_fit_ends_as_an_uninterrupted_one(items, tmp_path):
     _assert_same_run(again, whole)
 
 
-@pytest.mark.parametrize(
-    "after",
-    [pytest.param(1, id="at-the-unfreezing", marks=pytest.mark.backends), 2],
-    ids=["at-the-unfreezing", "fine-tuning"],
-)
-def test_a_fine_tuned_transfer_resumes_in_either_phase(items, tmp_path, after):
+@pytest.fixture(scope="module")
+def fine_tuned(items, tmp_path_factory):
+    """A fine-tuned cells head's maker and its uninterrupted run (both cases')."""
     X, y = items
     base = CNNClassifier.from_preset(
         "quick", epochs=1, augment=QuadrantExpander(), **FIT
@@ -98,7 +95,19 @@ def test_a_fine_tuned_transfer_resumes_in_either_phase(items, tmp_path, after):
             **params,
         )
 
-    whole = make(tmp_path / "whole").fit(X, y)
+    return make, make(tmp_path_factory.mktemp("whole")).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [pytest.param(1, id="at-the-unfreezing", marks=pytest.mark.backends), 2],
+    ids=["at-the-unfreezing", "fine-tuning"],
+)
+def test_a_fine_tuned_transfer_resumes_in_either_phase(
+    items, fine_tuned, tmp_path, after
+):
+    X, y = items
+    make, whole = fine_tuned
     resumed = _interrupted_then_resumed(make, X, y, after, tmp_path / "resumed")
     _assert_same_run(resumed, whole)
     assert all(layer.trainable for layer in resumed.model_.layers)

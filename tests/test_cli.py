@@ -39,10 +39,11 @@ def _photo(item, path, size=(180, 140)):
 
 def test_train_evaluate_predict(models, fashion_test, tmp_path, capsys):
     single, multi = models
-    assert main(["evaluate", "--model", str(single), "--quiet"]) == 0
+    sample = ["--test-size", "1000", "--quiet"]
+    assert main(["evaluate", "--model", str(single), *sample]) == 0
     accuracy = float(capsys.readouterr().out.split()[-1])
     assert accuracy > 0.5  # 2 epochs on 3,000 items; chance is 0.1
-    assert main(["evaluate", "--model", str(multi), "--quiet"]) == 0
+    assert main(["evaluate", "--model", str(multi), *sample]) == 0
     assert "subset_accuracy" in capsys.readouterr().out
     # A trouser and an ankle boot as photos: dark, coloured, on white.
     trouser = _photo(
@@ -128,7 +129,7 @@ def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
             ("cnn", CNNClassifier(epochs=1, random_state=0)),
         ]
     )
-    pipe.fit(fashion_test.images[:2000], fashion_test.target[:2000])
+    pipe.fit(fashion_test.images[:1000], fashion_test.target[:1000])
     # As the persistence example saves it with joblib, and with skfashion.save.
     joblib.dump(pipe, tmp_path / "pipe.joblib")
     skfashion.save(pipe, tmp_path / "pipe.skf")
@@ -136,7 +137,7 @@ def test_a_saved_pipeline_places_items_itself(fashion_test, tmp_path, capsys):
     for model in (["pipe.joblib", "--trust-pickle"], ["pipe.skf"]):
         path, *trust = model
         model = ["--model", str(tmp_path / path), *trust]
-        assert main(["evaluate", *model, "--quiet"]) == 0
+        assert main(["evaluate", *model, "--test-size", "500", "--quiet"]) == 0
         assert float(capsys.readouterr().out.split()[-1]) > 0.3
         assert main(["predict", *model, str(photo)]) == 0
         assert capsys.readouterr().out.startswith(f"{photo}: ")
@@ -442,7 +443,7 @@ def test_the_anywhere_head_on_the_command_line(models, fashion_test, tmp_path, c
     single, multi = models
     out = tmp_path / "anywhere.skf"
     argv = ["train", "--kind", "multi", "--head", "anywhere", "--base", str(single)]
-    common = ["--epochs", "1", "--train-size", "600", "--quiet", "--out", str(out)]
+    common = ["--epochs", "1", "--train-size", "300", "--quiet", "--out", str(out)]
     assert main([*argv, *common]) == 0
     assert main(["evaluate", "--model", str(out), "--test-size", "100", "--quiet"]) == 0
     printed = capsys.readouterr().out

@@ -100,7 +100,7 @@ def test_a_damaged_manifest_is_named(tmp_path, monkeypatch):
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", ["fast", "strong"])
 def test_a_shipped_single_label_model_predicts_at_once(name, fashion_test, tmp_path):
-    images, labels = fashion_test.images[:1000], fashion_test.target[:1000]
+    images, labels = fashion_test.images[:500], fashion_test.target[:500]
     model = skfashion.pretrained(name)
     assert isinstance(model, CNNClassifier)
     assert skfashion.pretrained(name) is not model  # a new one every call
