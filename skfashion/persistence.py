@@ -42,6 +42,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from pathlib import Path
+from tokenize import TokenError
 
 import numpy as np
 
@@ -465,7 +466,8 @@ class _Reader:
                 if dtype.hasobject or declared > size:
                     raise ValueError(f"{shape} {dtype} values in a smaller member")
                 data = member.read(declared)
-            except (ValueError, OSError, EOFError, TypeError) as exc:
+            # TokenError: numpy tokenizes the header's text to read it
+            except (ValueError, OSError, EOFError, TypeError, TokenError) as exc:
                 raise _CorruptFile(f"a bad array ({exc})") from exc
         if len(data) != declared:
             raise _CorruptFile("a truncated array")

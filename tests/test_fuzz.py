@@ -88,3 +88,31 @@ def test_damaged_model_files_load_or_fail_in_one_line(tmp_path, seed):
         else:
             assert hasattr(loaded, "get_params")
     assert _peak_mb() - before < 300
+
+
+def test_damaged_members_of_a_network_file_load_or_fail_in_one_line(tmp_path):
+    # the damage inside the members, rezipped with their checksums right, so
+    # that it reaches the readers of the manifest, the arrays' headers (a
+    # damaged one made numpy's tokenizer raise TokenError) and Keras
+    import zipfile
+
+    from skfashion.models import CNNClassifier
+
+    rng = np.random.RandomState(0)
+    items = rng.randint(0, 256, (12, 8, 8)).astype(np.uint8)
+    model = CNNClassifier(filters=(2,), epochs=1, random_state=0)
+    skfashion.save(model.fit(items, np.arange(12) % 2), tmp_path / "cnn.skf")
+    with zipfile.ZipFile(tmp_path / "cnn.skf") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    damaged = tmp_path / "damaged.skf"
+    for _ in range(80):
+        target = list(members)[rng.randint(len(members))]
+        with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(name, _mutated(data, rng) if name == target else data)
+        try:
+            loaded = skfashion.load(damaged)
+        except ValueError as exc:
+            _one_line(exc)
+        else:
+            assert hasattr(loaded, "predict")
