@@ -63,6 +63,10 @@ def test_a_model_card_names_what_it_measured():
     card = skfashion.model_card("strong")
     assert card["kind"] == "single" and card["size"]["weights"] <= 1_000_000
     assert card["test"]["items"] == 10_000 and 0.9 < card["test"]["accuracy"] <= 1
+    # the anywhere head is scored on canvases drawn from the test items
+    scored = skfashion.model_card("fast-anywhere")["test"]
+    assert scored["canvases"] == 2_000 and scored["from_items"] == 10_000
+    assert "items" not in scored
 
 
 def test_unknown_names_and_damaged_files_are_refused(tmp_path, monkeypatch):
