@@ -14,6 +14,10 @@ resizing, its own placement), from the 10,000 test items:
   anywhere, their boxes at least 2 pixels apart;
 - ``touching``: the same, every item after the first put against one already
   placed (boxes 0 pixels apart), so that their ink may touch;
+- ``small``, ``large``: 112x112 canvases as ``apart``, of items resized to
+  14-20 and to 48-64 pixels; ``huge`` and ``mixed``: 160x160 canvases of
+  items of 64-90 and of 14-90 pixels (sizes the head did not learn: read
+  through ``predict_boxes``' pyramid of ``--scales``);
 - ``grid``: today's 56x56 grid composites of 0 to 4 items
   (``MultiObjectComposer(random_state=1)``), for the cells head's subset
   accuracy.
@@ -50,6 +54,7 @@ from skfashion.box_metrics import (  # noqa: E402
     match_boxes,
     mean_average_precision,
 )
+from skfashion.heads import AnywhereHead  # noqa: E402
 from skfashion.models import MultiLabelTransfer, load  # noqa: E402
 from skfashion.reading import read_picture  # noqa: E402
 
@@ -165,6 +170,15 @@ def score_boxes(model, canvases, truth):
     }
 
 
+#: Canvases of items of sizes the head did not learn: (side, item sizes).
+OTHER_SIZES = {
+    "small": (112, (14, 20)),
+    "large": (112, (48, 64)),
+    "huge": (160, (64, 90)),
+    "mixed": (160, (14, 90)),
+}
+
+
 def score_photos(model, items, labels, n, rng):
     """Item scores on outfit photos, read from their JPEG or PNG bytes."""
     truth, found = [], []
@@ -219,7 +233,12 @@ def main(argv=None):
     parser.add_argument("--cells", help="a cells-head model file to compare")
     parser.add_argument("--n-photos", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0, help="the head's random_state")
+    parser.add_argument(
+        "--scales", type=float, nargs="+", help="predict_boxes' pyramid (the head's)"
+    )
     args = parser.parse_args(argv)
+    if args.scales:  # every reading below, pictures too, through this pyramid
+        AnywhereHead.scales = tuple(args.scales)
 
     X, y = load_fashion_mnist(return_X_y=True)
     X_test, y_test = load_fashion_mnist(subset="test", return_X_y=True)
@@ -275,6 +294,18 @@ def main(argv=None):
         if cells is not None:
             results[f"cells_{name}"] = score_cells(cells, canvases, truth)
             print(f"cells head, {name}", results[f"cells_{name}"], flush=True)
+    for seed, (name, (side, sizes)) in enumerate(OTHER_SIZES.items(), start=3):
+        canvases, truth = draw_canvases(
+            X_test,
+            y_test,
+            args.n_test // 2,
+            np.random.RandomState(seed),
+            touching=False,
+            side=side,
+            sizes=sizes,
+        )
+        results[name] = score_boxes(head, canvases, truth)
+        print(name, json.dumps(results[name], default=float), flush=True)
     composer = MultiObjectComposer(n_samples=args.n_test, random_state=1)
     grid, Y_grid = composer.fit_resample(X_test, y_test)
     results["grid_subset_accuracy"] = float(

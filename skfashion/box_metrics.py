@@ -31,6 +31,9 @@ __all__ = [
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(m, k) intersection over union of (m, 4) boxes ``a`` and (k, 4) ``b``.
 
+    Leading dimensions are batches (of canvases, say), broadcast: boxes of
+    shape (..., m, 4) and (..., k, 4) give (..., m, k).
+
     Examples
     --------
     >>> import numpy as np
@@ -38,15 +41,15 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     >>> box_iou(np.array([[0, 0, 4, 4]]), np.array([[2, 0, 6, 4], [0, 0, 4, 4]]))
     array([[0.33333333, 1.        ]])
     """
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x1 = np.minimum(a[:, None, 2], b[None, :, 2])
-    y1 = np.minimum(a[:, None, 3], b[None, :, 3])
+    a, b = np.asarray(a, float)[..., :, None, :], np.asarray(b, float)[..., None, :, :]
+    x0 = np.maximum(a[..., 0], b[..., 0])
+    y0 = np.maximum(a[..., 1], b[..., 1])
+    x1 = np.minimum(a[..., 2], b[..., 2])
+    y1 = np.minimum(a[..., 3], b[..., 3])
     inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    union = area_a + area_b - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .placement import span_weights
+from .placement import resize_items, span_weights
 
 __all__ = [
     "box_targets",
@@ -25,6 +25,7 @@ __all__ = [
     "crop_items",
     "decode_boxes",
     "find_items",
+    "suppress_overlaps",
     "training_batch",
 ]
 
@@ -281,6 +282,81 @@ def training_batch(
     return inputs, targets
 
 
+def suppress_overlaps(
+    canvas: np.ndarray,
+    boxes: np.ndarray,
+    scores: np.ndarray,
+    *,
+    iou: float = 0.5,
+    groups: np.ndarray | None = None,
+    within: float = 1.0,
+) -> np.ndarray:
+    """Which boxes to keep: of boxes overlapping by ``iou`` or more, the likeliest.
+
+    Greedy non-maximum suppression on each canvas, all canvases at once.
+
+    Parameters
+    ----------
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each box.
+    boxes : ndarray of shape (m, 4)
+        ``(x0, y0, x1, y1)``.
+    scores : ndarray of shape (m,)
+        The likelier of two overlapping boxes is kept.
+    iou : float, default=0.5
+        Intersection over union from which two boxes are one item.
+    groups : ndarray of shape (m,), default=None
+        The group of each box (the scale it was found at, say).
+    within : float, default=1.0
+        With ``groups``: two boxes of different groups are also one item when
+        this share of the smaller one lies inside the other (the finder's box
+        of a part of an item too large for its scale, say). 1: never.
+
+    Returns
+    -------
+    keep : ndarray of shape (m,), dtype bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.boxes import suppress_overlaps
+    >>> boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]])
+    >>> suppress_overlaps(np.zeros(3, int), boxes, np.array([0.5, 0.9, 0.2])).tolist()
+    [False, True, True]
+    """
+    from .box_metrics import box_iou
+
+    canvas, boxes = np.asarray(canvas), np.asarray(boxes, np.float64).reshape(-1, 4)
+    keep = np.zeros(len(canvas), bool)
+    if not len(canvas):
+        return keep
+    order = np.lexsort((-np.asarray(scores), canvas))  # by canvas, likeliest first
+    ranked = canvas[order]
+    rank = np.arange(len(ranked)) - np.searchsorted(ranked, ranked)
+    first, slot = np.unique(ranked, return_inverse=True)
+    padded = np.full((len(first), rank.max() + 1, 4), np.nan)
+    padded[slot, rank] = boxes[order]
+    overlaps = box_iou(padded, padded) >= iou  # (canvases, slots, slots)
+    if groups is not None and within < 1:
+        group = np.full(padded.shape[:2], -1)
+        group[slot, rank] = np.asarray(groups)[order]
+        x0 = np.maximum(padded[:, :, None, 0], padded[:, None, :, 0])
+        y0 = np.maximum(padded[:, :, None, 1], padded[:, None, :, 1])
+        x1 = np.minimum(padded[:, :, None, 2], padded[:, None, :, 2])
+        y1 = np.minimum(padded[:, :, None, 3], padded[:, None, :, 3])
+        inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+        area = (padded[..., 2] - padded[..., 0]) * (padded[..., 3] - padded[..., 1])
+        smaller = np.minimum(area[:, :, None], area[:, None, :])
+        inside = np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
+        overlaps |= (inside >= within) & (group[:, :, None] != group[:, None, :])
+    alive = ~np.isnan(padded[..., 0])
+    later = np.triu(np.ones(overlaps.shape[1:], bool), 1)
+    for j in range(padded.shape[1]):  # the j-th likeliest of every canvas
+        alive &= ~(alive[:, j, None] & overlaps[:, j] & later[j])
+    keep[order] = alive[slot, rank]
+    return keep
+
+
 def find_items(
     finder,
     namer,
@@ -291,6 +367,8 @@ def find_items(
     threshold: float,
     flip: bool = False,
     batch_size: int = 64,
+    scales=(1.0,),
+    sizes: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Find and name the items on canvases of one size.
 
@@ -309,6 +387,15 @@ def find_items(
         its mirror image (for a namer trained with flips).
     batch_size : int, default=64
         Canvases per step of the finder.
+    scales : sequence of float, default=(1.0,)
+        The finder reads the canvases resized by each (a pyramid), so that
+        items larger or smaller than it learned are read at a size it knows.
+    sizes : tuple of (float, float), default=None
+        The longer sides, in pixels, of the items the finder learned: at each
+        scale only boxes of those sizes are kept (the largest scale keeps the
+        smaller ones too, the smallest the larger), then of boxes found at
+        several scales the likeliest (:func:`suppress_overlaps`). Needed with
+        more than one scale.
 
     Returns
     -------
@@ -324,6 +411,67 @@ def find_items(
     from .forward import predict_in_batches
 
     height, width = canvases.shape[1:]
+    scales = sorted(float(s) for s in scales)
+    if len(scales) > 1 and sizes is None:
+        raise ValueError("find_items reads several scales only with the sizes learned")
+    found = []
+    for scale in scales:
+        shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+        if scale != scales[-1] and min(shape) < sizes[0]:
+            continue  # no item of the sizes learned fits: nothing to read
+        scaled = canvases if shape == (height, width) else resize_items(canvases, shape)
+        canvas, boxes, centre = _find_at_one_scale(
+            finder, scaled, stride, threshold, batch_size
+        )
+        boxes = boxes * np.tile([width / shape[1], height / shape[0]], 2)
+        if len(scales) > 1:  # the sizes this scale reads
+            side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+            fits = _reads(scales, scales.index(scale), side * scale, sizes)
+            canvas, boxes, centre = canvas[fits], boxes[fits], centre[fits]
+        found.append((canvas, boxes, centre, np.full(len(canvas), scale)))
+    canvas, boxes, centre, at = (
+        np.concatenate(parts) for parts in zip(*found, strict=True)
+    )
+    if len(scales) > 1:
+        keep = suppress_overlaps(canvas, boxes, centre, groups=at, within=_WITHIN)
+        canvas, boxes, centre = canvas[keep], boxes[keep], centre[keep]
+    boxes = np.clip(boxes, 0, [width, height, width, height])
+    crops = crop_items(canvases, canvas, boxes, item_shape)
+    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
+    scores = centre * proba.max(axis=1)
+    order = np.lexsort((-scores, canvas))
+    return canvas[order], boxes[order], scores[order], proba[order]
+
+
+#: Of two boxes found at two scales, one ``_WITHIN`` inside the other (its
+#: intersection over the smaller box) is one item; and each scale keeps boxes
+#: up to ``_MARGIN`` times past the sizes it reads, so that an item at the
+#: border of two scales' sizes is found by one of them (chosen on 300 canvases
+#: of each size, benchmarks/bench_anywhere.py).
+_WITHIN, _MARGIN = 0.6, 1.1
+
+
+def _reads(scales, k, side, sizes) -> np.ndarray:
+    """Which boxes of ``side`` pixels, found at ``scales[k]``, that scale reads.
+
+    Each scale reads the items it brings to the learned sizes that no smaller
+    scale does (the finder's boxes of items larger than it learned are too
+    small, of their parts): the largest scale all smaller ones, the smallest
+    all larger ones.
+    """
+    fits = np.ones(len(side), bool)
+    if k < len(scales) - 1:
+        fits &= side >= sizes[0] / _MARGIN
+    if k > 0:
+        fits &= side < min(sizes[1], sizes[0] * scales[k] / scales[k - 1]) * _MARGIN
+    return fits
+
+
+def _find_at_one_scale(finder, canvases, stride, threshold, batch_size):
+    """:func:`decode_boxes` of the finder's maps of ``canvases``, padded."""
+    from .forward import predict_in_batches
+
+    height, width = canvases.shape[1:]
     # the finder's maps halve twice more: whole multiples of 2 strides
     step = 2 * stride
     padded = np.zeros(
@@ -332,10 +480,4 @@ def find_items(
     )
     padded[:, :height, :width] = canvases
     maps = predict_in_batches(finder, padded[..., None], batch_size=batch_size)
-    canvas, boxes, centre = decode_boxes(maps, stride, threshold)
-    boxes = np.clip(boxes, 0, [width, height, width, height])
-    crops = crop_items(canvases, canvas, boxes, item_shape)
-    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
-    scores = centre * proba.max(axis=1)
-    order = np.lexsort((-scores, canvas))
-    return canvas[order], boxes[order], scores[order], proba[order]
+    return decode_boxes(maps, stride, threshold)

@@ -11,6 +11,7 @@ from skfashion import load, save
 from skfashion.anywhere import box_targets, crop_items, decode_boxes
 from skfashion.augment import MultiObjectComposer
 from skfashion.box_metrics import item_scores, labels_of_boxes
+from skfashion.boxes import suppress_overlaps
 from skfashion.models import CNNClassifier, MultiLabelTransfer
 
 FIT = dict(epochs=8, batch_size=16, learning_rate=0.01, random_state=0)
@@ -105,6 +106,40 @@ def test_the_finder_learns_at_every_seed(base, items, test_canvases, seed):
         base, head="anywhere", augment=_composer(), threshold=0.3, **params
     ).fit(*items)
     assert item_scores(boxes, transfer.predict_boxes(canvases))["f1"] > 0.9
+
+
+def test_items_larger_than_learned_are_found_on_a_pyramid(head):
+    # the toy finder learned items of 8 to 12 pixels; these are 16 to 24
+    composer = MultiObjectComposer(
+        n_classes=3,
+        placement="anywhere",
+        canvas_shape=(64, 64),
+        scale=(2.0, 3.0),
+        max_objects=3,
+        min_gap=1,
+        n_samples=60,
+        random_state=4,
+    )
+    canvases, _ = composer.fit_resample(*lit_levels(60, 8, 6, frame=1))
+    f1 = {
+        scales: item_scores(
+            composer.boxes_, head.predict_boxes(canvases, scales=scales)
+        )["f1"]
+        for scales in [(1.0,), (1.0, 0.5)]
+    }
+    # F1 0.0 as they are, 0.74 on the pyramid (0.99 at 0.5 alone: the merge
+    # still keeps some boxes of parts found at 1.0)
+    assert f1[(1.0, 0.5)] > 0.6 and f1[(1.0,)] < 0.3, f1
+    with pytest.raises(ValueError, match="scales must be positive numbers"):
+        head.predict_boxes(canvases, scales=(1.0, 0))
+
+
+def test_boxes_found_at_several_scales_are_one_item():
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [0, 0, 10, 10]])
+    canvas, scores = np.array([0, 0, 0, 1]), np.array([0.5, 0.9, 0.2, 0.1])
+    keep = suppress_overlaps(canvas, boxes, scores)
+    assert keep.tolist() == [False, True, True, True]  # another canvas's is kept
+    assert suppress_overlaps(canvas[:0], boxes[:0], scores[:0]).shape == (0,)
 
 
 @pytest.mark.parametrize("shape", [(8, 8), (28, 28), (32, 32), (45, 70), (64, 33)])

@@ -51,6 +51,10 @@ class AnywhereHead(Head):
         "max_objects": 6,
         "min_gap": 0,
     }
+    #: The scales at which ``predict_boxes`` reads canvases by default: as they
+    #: are. A pyramid, ``(1.0, 0.7, 0.5)``, finds items up to twice the
+    #: largest learned but parts touching items less well (docs/benchmarks.md).
+    scales = (1.0,)
     limits = (
         "items of about 21 to 42 pixels on a dark canvas; much smaller or larger "
         "items are missed or split; photos are scaled so their median item is 28 "
@@ -78,9 +82,14 @@ class AnywhereHead(Head):
 
     def smallest_item(self) -> int:
         """Pixels a side of the smallest item the finder was trained on."""
+        return self.item_sizes()[0]
+
+    def item_sizes(self) -> tuple[int, int]:
+        """Pixels a side of the smallest and largest items the finder learned."""
         model = self.model
-        scale = model.augment_.scale_[0]
-        return max(1, int(np.floor(scale * min(model.item_shape_))))
+        low, high = model.augment_.scale_
+        side = min(model.item_shape_)
+        return max(1, int(np.floor(low * side))), int(np.ceil(high * side))
 
     # -- training -----------------------------------------------------------------
     def build(self, compile_kwargs):
@@ -208,11 +217,12 @@ class AnywhereHead(Head):
             "namer": network.get_layer("names").network,
         }
 
-    def predict_boxes(self, X, *, threshold=None):
+    def predict_boxes(self, X, *, threshold=None, scales=None):
         from ..boxes import find_items
 
         model = self.model
         threshold = model.threshold_ if threshold is None else float(threshold)
+        scales = self.scales if scales is None else _check_scales(scales)
         classes = np.asarray(model.base_estimator_.classes_)
         found = {}
         for index, canvases in self._canvas_groups(X):
@@ -224,6 +234,8 @@ class AnywhereHead(Head):
                 item_shape=model.item_shape_,
                 threshold=threshold,
                 flip=bool(getattr(model.base_estimator_, "flip", False)),
+                scales=scales,
+                sizes=self.item_sizes(),
             )
             rows = np.column_stack([classes[proba.argmax(axis=1)], boxes, scores])
             ends = np.searchsorted(canvas, np.arange(1, len(canvases)))
@@ -267,6 +279,17 @@ class AnywhereHead(Head):
             box = np.clip(np.rint(row[1:5] / scale), 0, high).astype(int).tolist()
             reading.items.append(FoundItem(int(row[0]), float(row[5]), box))
         return True
+
+
+def _check_scales(scales) -> tuple[float, ...]:
+    """``scales`` as a tuple of positive floats, or a one-line ValueError."""
+    try:
+        checked = tuple(float(scale) for scale in np.atleast_1d(scales))
+    except (TypeError, ValueError):
+        checked = ()
+    if not checked or not all(0 < scale < math.inf for scale in checked):
+        raise ValueError(f"scales must be positive numbers, got {scales!r}")
+    return checked
 
 
 def _clipped(optimizer):
