@@ -14,6 +14,8 @@ resizing, its own placement), from the 10,000 test items:
   anywhere, their boxes at least 2 pixels apart;
 - ``touching``: the same, every item after the first put against one already
   placed (boxes 0 pixels apart), so that their ink may touch;
+- ``clutter``: canvases as ``apart`` with faint noise and 2 to 6 small
+  bright specks (2 to 5 pixels a side, off the items) that are no item;
 - ``small``, ``large``: 112x112 canvases as ``apart``, of items resized to
   14-20 and to 48-64 pixels; ``huge`` and ``mixed``: 160x160 canvases of
   items of 64-90 and of 14-90 pixels (sizes the head did not learn: read
@@ -121,6 +123,25 @@ def draw_canvases(items, labels, n, rng, *, touching, side=112, sizes=(21, 42)):
     return canvases, truth
 
 
+def add_clutter(canvases, truth, rng, *, specks=(2, 7), noise=20):
+    """Faint noise everywhere and small bright specks (no item) off the items."""
+    cluttered = canvases.astype(np.int16)
+    cluttered += rng.randint(0, noise + 1, size=canvases.shape) * (
+        rng.rand(*canvases.shape) < 0.3
+    )
+    side = canvases.shape[1]
+    for canvas, rows in zip(cluttered, truth, strict=True):
+        for _ in range(rng.randint(*specks)):
+            w, h = rng.randint(2, 6, size=2)
+            x, y = rng.randint(0, side - w), rng.randint(0, side - h)
+            if any(
+                x < r[3] and r[1] < x + w and y < r[4] and r[2] < y + h for r in rows
+            ):
+                continue  # on an item: not clutter
+            canvas[y : y + h, x : x + w] = rng.randint(150, 256)
+    return np.clip(cluttered, 0, 255).astype(np.uint8)
+
+
 def multi_hot(truth, n_classes=10):
     Y = np.zeros((len(truth), n_classes), int)
     for i, rows in enumerate(truth):
@@ -224,6 +245,7 @@ def main(argv=None):
     parser.add_argument("--canvas", type=int, default=96)
     parser.add_argument("--max-objects", type=int, default=6)
     parser.add_argument("--min-gap", type=int, default=0)
+    parser.add_argument("--clutter", type=int, default=0, help="specks per canvas")
     parser.add_argument("--scale", type=float, nargs=2, default=(0.75, 1.5))
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--n-test", type=int, default=2000)
@@ -254,6 +276,7 @@ def main(argv=None):
             min_objects=0,
             max_objects=args.max_objects,
             min_gap=args.min_gap,
+            clutter=args.clutter,
         ),
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -294,6 +317,12 @@ def main(argv=None):
         if cells is not None:
             results[f"cells_{name}"] = score_cells(cells, canvases, truth)
             print(f"cells head, {name}", results[f"cells_{name}"], flush=True)
+    rng = np.random.RandomState(7)
+    canvases, truth = draw_canvases(
+        X_test, y_test, args.n_test // 2, rng, touching=False
+    )
+    results["clutter"] = score_boxes(head, add_clutter(canvases, truth, rng), truth)
+    print("clutter", json.dumps(results["clutter"], default=float), flush=True)
     for seed, (name, (side, sizes)) in enumerate(OTHER_SIZES.items(), start=3):
         canvases, truth = draw_canvases(
             X_test,

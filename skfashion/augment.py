@@ -366,6 +366,11 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         With ``placement="anywhere"``, the fewest pixels between the boxes of
         two items: 1 keeps them apart, 0 lets them touch, -k lets them
         overlap up to k pixels deep.
+    clutter : int, default=0
+        With ``placement="anywhere"``, up to this many specks on each canvas
+        (1 to 6 pixels a side, of 100 to 255, off the items' boxes), and
+        faint noise (up to 24) on a share of its pixels: what is no item,
+        for a finder to learn to pass over. 0: clean black canvases.
     random_state : int, RandomState instance or None, default=None
         Seeds the counts, cells, positions, sizes and items.
 
@@ -415,6 +420,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         "canvas_shape": [tuple, list, None],
         "scale": [tuple, list],
         "min_gap": [Integral],
+        "clutter": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -430,6 +436,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         canvas_shape=None,
         scale=(1.0, 1.0),
         min_gap=1,
+        clutter=0,
         random_state=None,
     ):
         self.n_samples = n_samples
@@ -441,6 +448,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         self.canvas_shape = canvas_shape
         self.scale = scale
         self.min_gap = min_gap
+        self.clutter = clutter
         self.random_state = random_state
 
     def fit(self, X, y):
@@ -661,6 +669,8 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         boxes[canvas_of[placed], slot[placed]] = np.concatenate(
             [labels[sources[placed], None], box[placed]], axis=1
         )
+        if self.clutter:
+            canvases = _cluttered(canvases, boxes, self.clutter, rng)
         return canvases, Y, sample_indices, boxes
 
     def draw(
@@ -689,3 +699,41 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _cluttered(canvases, boxes, most, rng):
+    """``canvases`` with up to ``most`` specks off the ``boxes``, and faint noise."""
+    n, height, width = canvases.shape
+    canvas_of = np.repeat(np.arange(n), rng.randint(0, most + 1, size=n))
+    side = rng.randint(1, 7, size=(len(canvas_of), 2))  # width, height
+    x = rng.randint(0, width - side[:, 0] + 1)
+    y = rng.randint(0, height - side[:, 1] + 1)
+    items = boxes[canvas_of]  # (m, slots, 5)
+    on_item = (
+        (items[..., 0] >= 0)
+        & (x[:, None] < items[..., 3])
+        & (items[..., 1] < (x + side[:, 0])[:, None])
+        & (y[:, None] < items[..., 4])
+        & (items[..., 2] < (y + side[:, 1])[:, None])
+    ).any(axis=1)
+    k = np.arange(6)
+    inside = (
+        (k[None, :, None] < side[:, 1, None, None])
+        & (k[None, None, :] < side[:, 0, None, None])
+        & ~on_item[:, None, None]
+    )
+    where = np.broadcast_arrays(
+        canvas_of[:, None, None],
+        y[:, None, None] + k[None, :, None],
+        x[:, None, None] + k[None, None, :],
+    )
+    value = np.broadcast_to(
+        rng.randint(100, 256, size=(len(canvas_of), 1, 1)), inside.shape
+    )
+    noisy = canvases.astype(np.int16)
+    share = rng.uniform(0, 0.5, size=(n, 1, 1))
+    noisy += rng.randint(0, 25, size=canvases.shape, dtype=np.int16) * (
+        rng.random_sample(canvases.shape) < share
+    )
+    noisy[tuple(w[inside] for w in where)] = value[inside]
+    return np.clip(noisy, 0, 255).astype(canvases.dtype)

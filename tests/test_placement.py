@@ -133,3 +133,31 @@ def test_the_cells_head_refuses_items_anywhere():
     anywhere = MultiObjectComposer(placement="anywhere", n_classes=3)
     with pytest.raises(ValueError, match="placement='grid'"):
         MultiLabelTransfer(base, head="cells", augment=anywhere, epochs=1).fit(items, y)
+
+
+def test_clutter_is_specks_and_noise_off_the_labels():
+    items, y = _items()
+    params = dict(
+        n_samples=40,
+        max_objects=3,
+        placement="anywhere",
+        canvas_shape=(40, 40),
+        n_classes=3,
+        random_state=0,
+    )
+    clean = MultiObjectComposer(**params)
+    canvases, Y = clean.fit_resample(items, y)
+    cluttered = MultiObjectComposer(**params, clutter=5)
+    noisy, Y_noisy = cluttered.fit_resample(items, y)
+    # the same items, labels and boxes: clutter is no item
+    np.testing.assert_array_equal(Y_noisy, Y)
+    np.testing.assert_array_equal(cluttered.boxes_, clean.boxes_)
+    assert noisy.dtype == np.uint8
+    inside = np.zeros(canvases.shape, bool)
+    for i, rows in enumerate(clean.boxes_):
+        for _, x0, y0, x1, y1 in rows[rows[:, 0] >= 0]:
+            inside[i, y0:y1, x0:x1] = True
+    # inside the boxes only faint noise is added; outside, specks appear
+    change = noisy.astype(int) - canvases
+    assert (change >= 0).all() and change[inside].max() <= 24
+    assert (noisy[~inside] >= 100).sum() > 40  # specks on most canvases
