@@ -176,8 +176,8 @@ PREPROCESSING = {
         "black; the network scales pixels by 1/255 and reads each inked cell"
     ),
     "anywhere": (
-        "uint8 canvases of any size of at least 17x17, light items of about 21 "
-        "to 42 pixels on black; the network scales pixels by 1/255. A photo is "
+        "uint8 canvases of any size of at least 14x14, light items of about 14 "
+        "to 67 pixels on black; the network scales pixels by 1/255. A photo is "
         "turned light-on-black and scaled so its median item is 28 pixels by "
         "skfashion.read_picture, boxes given back in the photo's pixels"
     ),

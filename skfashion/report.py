@@ -603,8 +603,9 @@ boxes items anywhere, and the shipped `fast-anywhere` is one
 The `anywhere` head: the CNN's convolutions, frozen, read the whole canvas and
 a small new head marks each item's centre and how far its box reaches; each
 box is cut out, resized to 28x28 and named by a copy of the CNN fine-tuned on
-such cuts. {_epochs(m["settings"]["anywhere_epochs"])} on fresh 96x96
-composites of 0 to 6 items of 21 to 42 pixels, which may touch. Scored on
+such cuts. {_epochs(m["settings"]["anywhere_epochs"])} on fresh 128x128
+composites of 0 to 6 items of 14 to 67 pixels, which may touch, among specks
+that are no item. Scored on
 2,000 112x112 test composites of 0 to 6 items, 21 to 42 pixels, 2 pixels apart (an
 item is found when its class is right and its box overlaps the true one by an
 IoU of 0.5 or more):

@@ -35,29 +35,32 @@ class AnywhereHead(Head):
     provides = frozenset({"predict_boxes", "predict_counts"})
     uses = frozenset({"threshold"})
     training = {
-        "epochs": 2,
+        "epochs": 4,
         "batch_size": 32,
         "learning_rate": 2e-3,
         "threshold": "tuned",
         "validation_split": 0.1,
     }
-    #: Composites of 0 to 6 items of 21 to 42 pixels, which may touch, on 96x96
-    #: canvases (``benchmarks/bench_anywhere.py`` chose them).
+    #: Composites of 0 to 6 items of 14 to 67 pixels, which may touch, on
+    #: 128x128 canvases with specks and faint noise that are no item
+    #: (``benchmarks/bench_anywhere.py`` chose them: docs/benchmarks.md).
     composites = {
         "placement": "anywhere",
-        "canvas_shape": (96, 96),
-        "scale": (0.75, 1.5),
+        "canvas_shape": (128, 128),
+        "scale": (0.5, 2.4),
         "min_objects": 0,
         "max_objects": 6,
         "min_gap": 0,
+        "clutter": 6,
     }
     #: The scales at which ``predict_boxes`` reads canvases by default: as they
     #: are. A pyramid, ``(1.0, 0.7, 0.5)``, finds items up to twice the
     #: largest learned but parts touching items less well (docs/benchmarks.md).
     scales = (1.0,)
     limits = (
-        "items of about 21 to 42 pixels on a dark canvas; much smaller or larger "
-        "items are missed or split; photos are scaled so their median item is 28 "
+        "items of about 14 to 67 pixels on a dark canvas (larger ones through "
+        "predict_boxes(scales=...)); touching items are parted less well than "
+        "items apart; photos are scaled so their median item is 28 "
         "pixels (skfashion.read_picture)"
     )
 
