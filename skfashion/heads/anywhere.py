@@ -54,8 +54,8 @@ class AnywhereHead(Head):
         "clutter": 6,
     }
     #: The scales at which ``predict_boxes`` reads canvases by default: as they
-    #: are. A pyramid, ``(1.0, 0.7, 0.5)``, finds items up to twice the
-    #: largest learned but parts touching items less well (docs/benchmarks.md).
+    #: are. A pyramid, ``(1.0, 0.5)``, finds items up to twice the largest
+    #: learned but parts touching items less well (docs/benchmarks.md).
     scales = (1.0,)
     limits = (
         "items of about 14 to 67 pixels on a dark canvas (larger ones through "
