@@ -459,18 +459,59 @@ def _hostile_lines(r: dict) -> list[str]:
     return lines
 
 
+#: The canvases bench_anywhere.py scores, as the rows of a table.
+_ANYWHERE_SETS = {
+    "apart": "21-42 px apart, 112x112: F1",
+    "touching": "21-42 px touching, 112x112: F1",
+    "clutter": "21-42 px among noise and specks, 112x112: F1",
+    "small": "14-20 px, 112x112: F1",
+    "large": "48-64 px, 112x112: F1",
+    "huge": "64-90 px, 160x160: F1",
+    "mixed": "14-90 px on one canvas, 160x160: F1",
+}
+
+
+def _anywhere_table(runs: dict[str, dict], last: tuple[str, callable]) -> list[str]:
+    """bench_anywhere.py runs side by side: F1 per set, grid, photos, ``last``."""
+    names = list(runs)
+
+    def row(label, cell):
+        return f"| {label} | " + " | ".join(cell(runs[n]) for n in names) + " |"
+
+    lines = [
+        "| canvases | " + " | ".join(names) + " |",
+        "|---" * (len(names) + 1) + "|",
+    ]
+    for key, label in _ANYWHERE_SETS.items():
+        lines.append(
+            row(label, lambda r, k=key: f"{r[k]['f1']:.3f}" if k in r else "n/a")
+        )
+    lines.append(
+        row(
+            "56x56 grid composites: subset accuracy",
+            lambda r: f"{r['grid_subset_accuracy']:.3f}",
+        )
+    )
+    lines.append(
+        row(
+            "outfit photos (scaled to items of 28 px first): F1",
+            lambda r: f"{r['photos']['f1']:.3f}",
+        )
+    )
+    lines.append(row(*last))
+    return lines
+
+
 def _scales_lines(runs: dict[str, dict]) -> list[str]:
     """The shipped anywhere head on items of other sizes, with and without a pyramid."""
-    sets = {
-        "apart": "21-42 px apart, 112x112: F1",
-        "touching": "21-42 px touching, 112x112: F1",
-        "small": "14-20 px, 112x112: F1",
-        "large": "48-64 px, 112x112: F1",
-        "huge": "64-90 px, 160x160: F1",
-        "mixed": "14-90 px on one canvas, 160x160: F1",
-    }
-    names = list(runs)
-    lines = [
+    timing = (
+        "`predict_boxes`, 1,000 canvases apart: wall (CPU)",
+        lambda r: (
+            f"{r['apart']['predict_boxes_seconds']:.2f} s "
+            f"({r['apart']['predict_boxes_cpu_seconds']:.2f} s)"
+        ),
+    )
+    return [
         "",
         "## Items of other sizes: the pyramid",
         "",
@@ -484,58 +525,26 @@ def _scales_lines(runs: dict[str, dict]) -> list[str]:
         "and of a box inside another found at another scale the likelier is "
         "kept). 1,000 canvases apart and touching, 500 of each other size.",
         "",
-        "| canvases | " + " | ".join(names) + " |",
-        "|---" * (len(names) + 1) + "|",
-    ]
-    for key, label in sets.items():
-        lines.append(
-            f"| {label} | "
-            + " | ".join(f"{runs[n][key]['f1']:.3f}" for n in names)
-            + " |"
-        )
-    for key, label in (
-        ("grid_subset_accuracy", "56x56 grid composites: subset accuracy"),
-    ):
-        lines.append(
-            f"| {label} | " + " | ".join(f"{runs[n][key]:.3f}" for n in names) + " |"
-        )
-    lines.append(
-        "| outfit photos (scaled to items of 28 px first): F1 | "
-        + " | ".join(f"{runs[n]['photos']['f1']:.3f}" for n in names)
-        + " |"
-    )
-    lines.append(
-        "| `predict_boxes`, 1,000 canvases apart: wall (CPU) | "
-        + " | ".join(
-            f"{runs[n]['apart']['predict_boxes_seconds']:.2f} s "
-            f"({runs[n]['apart']['predict_boxes_cpu_seconds']:.2f} s)"
-            for n in names
-        )
-        + " |"
-    )
-    lines += [
+        *_anywhere_table(runs, timing),
         "",
         "The pyramid finds items larger than the finder learned but parts "
         "touching items less well and costs more time, so it is an option, not "
         "the default: at the smaller scales touching items are read smaller, "
         "where the finder parts them worse.",
     ]
-    return lines
 
 
 def _sizes_lines(runs: dict[str, dict]) -> list[str]:
     """The anywhere head trained on items of more sizes (composites' ``scale``)."""
-    names = list(runs)
-    rows = {
-        "apart": "21-42 px apart: F1",
-        "touching": "21-42 px touching: F1",
-        "clutter": "21-42 px, noise and specks: F1",
-        "small": "14-20 px: F1",
-        "large": "48-64 px: F1",
-        "huge": "64-90 px (160x160): F1",
-        "mixed": "14-90 px on one canvas (160x160): F1",
-    }
-    lines = [
+    training = (
+        "training: wall (CPU)",
+        lambda r: (
+            "{seconds:.0f} s ({cpu_seconds:.0f} s)".format(**r["train"])
+            if r.get("train")
+            else "shipped"
+        ),
+    )
+    return [
         "",
         "### The finder trained on more sizes",
         "",
@@ -553,35 +562,8 @@ def _sizes_lines(runs: dict[str, dict]) -> list[str]:
         "points of F1 on touching items and of subset accuracy on grid "
         "composites.",
         "",
-        "| canvases | " + " | ".join(names) + " |",
-        "|---" * (len(names) + 1) + "|",
+        *_anywhere_table(runs, training),
     ]
-    for key, label in rows.items():
-        cells = [
-            f"{runs[n][key]['f1']:.3f}" if key in runs[n] else "n/a" for n in names
-        ]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines.append(
-        "| 56x56 grid composites: subset accuracy | "
-        + " | ".join(f"{runs[n]['grid_subset_accuracy']:.3f}" for n in names)
-        + " |"
-    )
-    lines.append(
-        "| outfit photos: F1 | "
-        + " | ".join(f"{runs[n]['photos']['f1']:.3f}" for n in names)
-        + " |"
-    )
-    lines.append(
-        "| training: wall (CPU) | "
-        + " | ".join(
-            "{seconds:.0f} s ({cpu_seconds:.0f} s)".format(**runs[n]["train"])
-            if runs[n].get("train")
-            else "shipped"
-            for n in names
-        )
-        + " |"
-    )
-    return lines
 
 
 def _seed_lines(groups: dict[str, list[dict]]) -> list[str]:
