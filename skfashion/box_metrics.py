@@ -21,11 +21,45 @@ import numpy as np
 
 __all__ = [
     "box_iou",
+    "box_overlaps",
     "item_scores",
     "labels_of_boxes",
     "match_boxes",
     "mean_average_precision",
 ]
+
+
+def box_overlaps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Pairwise intersections of boxes ``a`` and ``b``, and each box's area.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (..., m, 4) and (..., k, 4)
+        Boxes ``(x0, y0, x1, y1)``; leading dimensions are batches, broadcast.
+
+    Returns
+    -------
+    inter : ndarray of shape (..., m, k)
+    area_a : ndarray of shape (..., m, 1)
+    area_b : ndarray of shape (..., 1, k)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfashion.box_metrics import box_overlaps
+    >>> inter, area_a, area_b = box_overlaps([[0, 0, 4, 4]], [[2, 0, 6, 4]])
+    >>> inter.tolist(), area_a.tolist(), area_b.tolist()
+    ([[8.0]], [[16.0]], [[16.0]])
+    """
+    a, b = np.asarray(a, float)[..., :, None, :], np.asarray(b, float)[..., None, :, :]
+    x0 = np.maximum(a[..., 0], b[..., 0])
+    y0 = np.maximum(a[..., 1], b[..., 1])
+    x1 = np.minimum(a[..., 2], b[..., 2])
+    y1 = np.minimum(a[..., 3], b[..., 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    return inter, area_a, area_b
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -41,14 +75,7 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     >>> box_iou(np.array([[0, 0, 4, 4]]), np.array([[2, 0, 6, 4], [0, 0, 4, 4]]))
     array([[0.33333333, 1.        ]])
     """
-    a, b = np.asarray(a, float)[..., :, None, :], np.asarray(b, float)[..., None, :, :]
-    x0 = np.maximum(a[..., 0], b[..., 0])
-    y0 = np.maximum(a[..., 1], b[..., 1])
-    x1 = np.minimum(a[..., 2], b[..., 2])
-    y1 = np.minimum(a[..., 3], b[..., 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
-    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    inter, area_a, area_b = box_overlaps(a, b)
     union = area_a + area_b - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 

@@ -324,7 +324,7 @@ def suppress_overlaps(
     >>> suppress_overlaps(np.zeros(3, int), boxes, np.array([0.5, 0.9, 0.2])).tolist()
     [False, True, True]
     """
-    from .box_metrics import box_iou
+    from .box_metrics import box_overlaps
 
     canvas, boxes = np.asarray(canvas), np.asarray(boxes, np.float64).reshape(-1, 4)
     keep = np.zeros(len(canvas), bool)
@@ -334,21 +334,17 @@ def suppress_overlaps(
     ranked = canvas[order]
     rank = np.arange(len(ranked)) - np.searchsorted(ranked, ranked)
     first, slot = np.unique(ranked, return_inverse=True)
-    padded = np.full((len(first), rank.max() + 1, 4), np.nan)
+    padded = np.full((len(first), rank.max() + 1, 4), np.nan)  # (canvases, slots)
     padded[slot, rank] = boxes[order]
-    overlaps = box_iou(padded, padded) >= iou  # (canvases, slots, slots)
+    inter, area, other = box_overlaps(padded, padded)
+    union = area + other - inter
+    overlaps = (inter >= iou * union) & (union > 0)
     if groups is not None and within < 1:
         group = np.full(padded.shape[:2], -1)
         group[slot, rank] = np.asarray(groups)[order]
-        x0 = np.maximum(padded[:, :, None, 0], padded[:, None, :, 0])
-        y0 = np.maximum(padded[:, :, None, 1], padded[:, None, :, 1])
-        x1 = np.minimum(padded[:, :, None, 2], padded[:, None, :, 2])
-        y1 = np.minimum(padded[:, :, None, 3], padded[:, None, :, 3])
-        inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-        area = (padded[..., 2] - padded[..., 0]) * (padded[..., 3] - padded[..., 1])
-        smaller = np.minimum(area[:, :, None], area[:, None, :])
-        inside = np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
-        overlaps |= (inside >= within) & (group[:, :, None] != group[:, None, :])
+        smaller = np.minimum(area, other)
+        across = group[:, :, None] != group[:, None, :]
+        overlaps |= (inter >= within * smaller) & (smaller > 0) & across
     alive = ~np.isnan(padded[..., 0])
     later = np.triu(np.ones(overlaps.shape[1:], bool), 1)
     for j in range(padded.shape[1]):  # the j-th likeliest of every canvas
@@ -447,7 +443,7 @@ def find_items(
 #: intersection over the smaller box) is one item; and each scale keeps boxes
 #: up to ``_MARGIN`` times past the sizes it reads, so that an item at the
 #: border of two scales' sizes is found by one of them (chosen on 300 canvases
-#: of each size, benchmarks/bench_anywhere.py).
+#: of each size, drawn as benchmarks/bench_anywhere.py draws them).
 _WITHIN, _MARGIN = 0.6, 1.1
 
 
