@@ -703,19 +703,17 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
 
 def _cluttered(canvases, boxes, most, rng):
     """``canvases`` with up to ``most`` specks off the ``boxes``, and faint noise."""
+    from .box_metrics import box_overlaps
+
     n, height, width = canvases.shape
     canvas_of = np.repeat(np.arange(n), rng.randint(0, most + 1, size=n))
     side = rng.randint(1, 7, size=(len(canvas_of), 2))  # width, height
     x = rng.randint(0, width - side[:, 0] + 1)
     y = rng.randint(0, height - side[:, 1] + 1)
-    items = boxes[canvas_of]  # (m, slots, 5)
-    on_item = (
-        (items[..., 0] >= 0)
-        & (x[:, None] < items[..., 3])
-        & (items[..., 1] < (x + side[:, 0])[:, None])
-        & (y[:, None] < items[..., 4])
-        & (items[..., 2] < (y + side[:, 1])[:, None])
-    ).any(axis=1)
+    specks = np.column_stack([x, y, x + side[:, 0], y + side[:, 1]])
+    # rows of -1 (no item) are boxes of no area: they overlap nothing
+    overlap, _, _ = box_overlaps(specks[:, None], boxes[canvas_of, :, 1:])
+    on_item = (overlap > 0).any(axis=(1, 2))
     k = np.arange(6)
     inside = (
         (k[None, :, None] < side[:, 1, None, None])
