@@ -49,9 +49,11 @@ import numpy as np
 __all__ = ["FORMAT_VERSION", "TRUSTED_CLASSES", "load", "save"]
 
 FORMAT = "skfashion-model"
-FORMAT_VERSION = 3  # raise on every change old readers cannot follow
-# 3: the networks' weights as arrays, each stored once (a head's frozen copy of
-# its base's tower is the base's); 2: stable class names (0.2); 1: module paths
+FORMAT_VERSION = 4  # raise on every change old readers cannot follow
+# A file is written in the lowest format that reads it. 4: sets (scikeras
+# keeps its routed parameters, ``optimizer__weight_decay``, in one); 3: the
+# networks' weights as arrays, each stored once (a head's frozen copy of its
+# base's tower is the base's); 2: stable class names (0.2); 1: module paths
 # (0.1.0)
 _MANIFEST = "manifest.json"
 #: Most bytes a model file may hold once decompressed, all members together
@@ -162,6 +164,8 @@ class _Writer:
         self.n_members = 0
         # the SHA-256 of every weight array written -> its member
         self.weights: dict[str, str] = {}
+        # the lowest file format that reads what was written
+        self.format_version = 3
 
     def member(self, folder: str, suffix: str) -> str:
         self.n_members += 1
@@ -197,6 +201,10 @@ class _Writer:
             }
         if isinstance(value, list):
             return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if type(value) is set:
+            self.format_version = max(self.format_version, 4)
+            items = [self.encode(v, f"{where}{{...}}") for v in value]
+            return {"__set__": sorted(items, key=json.dumps)}  # the same bytes
         if isinstance(value, dict) and (
             type(value) is dict
             or (isinstance(value, defaultdict) and value.default_factory is list)
@@ -345,7 +353,8 @@ def save(estimator, path: str | os.PathLike, *, optimizer: bool = True) -> None:
             with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
                 writer = _Writer(archive, optimizer)
                 tree = writer.encode(estimator, type(estimator).__name__)
-                archive.writestr(_MANIFEST, json.dumps(_manifest(tree), indent=1))
+                manifest = _manifest(tree, writer.format_version)
+                archive.writestr(_MANIFEST, json.dumps(manifest, indent=1))
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -369,14 +378,14 @@ def _remove_orphans(path: Path) -> None:
             continue
 
 
-def _manifest(tree) -> dict:
+def _manifest(tree, format_version: int) -> dict:
     versions = {"skfashion": _version(), "python": platform.python_version()}
     if "keras" in sys.modules:
         keras = sys.modules["keras"]
         versions.update(keras=keras.__version__, backend=keras.backend.backend())
     return {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": format_version,
         "versions": versions,
         "estimator": tree,
     }
@@ -404,6 +413,8 @@ class _Reader:
             return self.objects[value["__ref__"]]
         if "__tuple__" in value:
             return tuple(self.decode(v) for v in value["__tuple__"])
+        if "__set__" in value:
+            return set(self.decode(v) for v in value["__set__"])
         if "__dict__" in value:
             return {self.decode(k): self.decode(v) for k, v in value["__dict__"]}
         if "__listdict__" in value:
