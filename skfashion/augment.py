@@ -365,7 +365,14 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
     min_gap : int, default=1
         With ``placement="anywhere"``, the fewest pixels between the boxes of
         two items: 1 keeps them apart, 0 lets them touch, -k lets them
-        overlap up to k pixels deep.
+        overlap up to k pixels deep (the brighter pixel winning where they
+        do).
+    max_overlap : float, default=0.0
+        With ``placement="anywhere"``, items may also be drawn over the items
+        placed before them, sharing up to this share of the smaller one's box
+        (0.3: 30%); a later item's ink covers what it lies on, as in a photo,
+        and a covered item's whole box stays its truth. 0: no item covers
+        another.
     clutter : int, default=0
         With ``placement="anywhere"``, up to this many specks on each canvas
         (1 to 6 pixels a side, of 100 to 255, off the items' boxes), and
@@ -420,6 +427,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         "canvas_shape": [tuple, list, None],
         "scale": [tuple, list],
         "min_gap": [Integral],
+        "max_overlap": [Interval(Real, 0, 1, closed="left")],
         "clutter": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -436,6 +444,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         canvas_shape=None,
         scale=(1.0, 1.0),
         min_gap=1,
+        max_overlap=0.0,
         clutter=0,
         random_state=None,
     ):
@@ -448,6 +457,7 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
         self.canvas_shape = canvas_shape
         self.scale = scale
         self.min_gap = min_gap
+        self.max_overlap = max_overlap
         self.clutter = clutter
         self.random_state = random_state
 
@@ -648,7 +658,14 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
             ink[member] = ink_boxes(patches[-1])
             members.append(member)
         offsets, placed = place_boxes(
-            ink, canvas_of, slot, n, self.canvas_shape_, self.min_gap, rng
+            ink,
+            canvas_of,
+            slot,
+            n,
+            self.canvas_shape_,
+            self.min_gap,
+            rng,
+            max_overlap=self.max_overlap,
         )
         placed &= ink[:, 2] > ink[:, 0]  # an item without ink is not an item
         keep = [placed[m] for m in members]
@@ -659,6 +676,9 @@ class MultiObjectComposer(_CanvasMixin, BaseSampler):
             n,
             self.canvas_shape_,
             images.dtype,
+            ranks=[slot[m][k] for m, k in zip(members, keep, strict=True)]
+            if self.max_overlap
+            else None,
         )
         Y = np.zeros((n, self.n_classes), dtype=np.uint8)
         Y[canvas_of[placed], labels[sources[placed]]] = 1

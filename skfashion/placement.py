@@ -20,6 +20,7 @@ __all__ = [
     "place_boxes",
     "resize_items",
     "separation",
+    "shared_area",
     "span_weights",
 ]
 
@@ -104,6 +105,19 @@ def separation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.maximum(gap_x, gap_y)
 
 
+def shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The area boxes ``a`` and ``b`` share, as a share of the smaller one's.
+
+    Broadcasts over leading axes of (..., 4) boxes; 0 where either is empty.
+    """
+    w = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    h = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    inter = np.clip(w, 0, None) * np.clip(h, 0, None)
+    area = [(c[..., 2] - c[..., 0]) * (c[..., 3] - c[..., 1]) for c in (a, b)]
+    smaller = np.minimum(*area)
+    return np.divide(inter, smaller, out=np.zeros(inter.shape), where=smaller > 0)
+
+
 def place_boxes(
     ink: np.ndarray,
     canvas_of: np.ndarray,
@@ -113,6 +127,7 @@ def place_boxes(
     min_gap: int,
     rng: np.random.RandomState,
     *,
+    max_overlap: float = 0.0,
     tries: int = 30,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Offsets that put each ink box inside its canvas, apart from the others.
@@ -121,7 +136,8 @@ def place_boxes(
     ``canvas_of[i]`` as the ``slot[i]``-th item there. Slot by slot, every
     canvas draws a position at once; positions closer than ``min_gap`` to an
     item already placed are drawn again, at most ``tries`` times, then the
-    item is left out.
+    item is left out. With ``max_overlap`` above 0, a box may instead overlap
+    the others by up to that share of the smaller box (:func:`shared_area`).
 
     Returns
     -------
@@ -151,7 +167,10 @@ def place_boxes(
             ).astype(np.intp)
             box = ink[waiting] + np.concatenate([offset, offset], axis=1)
             others = taken[canvas_of[waiting], :k]
-            clear = (separation(box[:, None], others) >= min_gap).all(axis=1)
+            clear = separation(box[:, None], others) >= min_gap
+            if max_overlap:
+                clear |= shared_area(box[:, None], others) <= max_overlap
+            clear = clear.all(axis=1)
             done = waiting[clear]
             offsets[done] = offset[clear]
             placed[done] = True
@@ -167,22 +186,39 @@ def paste_anywhere(
     n_canvases: int,
     canvas_shape: tuple[int, int],
     dtype,
+    *,
+    ranks: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     """Black canvases with each group of same-size ``patches`` pasted on them.
 
-    Where patches overlap, the brighter pixel wins; a patch's black margin
-    may lie outside the canvas (its ink never does).
+    Where patches overlap, the brighter pixel wins; with ``ranks`` (each
+    patch's place in the order of drawing, by group), patches are drawn rank
+    by rank, each one's ink covering what it lies on, as a later item covers
+    an earlier one in a photo. A patch's black margin may lie outside the
+    canvas (its ink never does).
     """
     height, width = canvas_shape
     margin = max((max(p.shape[1:]) for p in patches if len(p)), default=0)
     canvas = np.zeros((n_canvases, height + 2 * margin, width + 2 * margin), dtype)
-    for group, canvases, (x, y) in zip(
-        patches, canvas_of, (o.T for o in offsets), strict=True
-    ):
-        if not len(group):
-            continue
-        h, w = group.shape[1:]
-        rows = (y + margin)[:, None, None] + np.arange(h)[None, :, None]
-        cols = (x + margin)[:, None, None] + np.arange(w)[None, None, :]
-        np.maximum.at(canvas, (canvases[:, None, None], rows, cols), group)
+
+    def pixels(canvases, x, y, shape):  # each patch's pixels on its canvas
+        rows = (y + margin)[:, None, None] + np.arange(shape[0])[None, :, None]
+        cols = (x + margin)[:, None, None] + np.arange(shape[1])[None, None, :]
+        return canvases[:, None, None], rows, cols
+
+    groups = list(zip(patches, canvas_of, (o.T for o in offsets), strict=True))
+    if ranks is None:  # the brighter pixel wins: the order does not matter
+        for group, canvases, (x, y) in groups:
+            if len(group):
+                where = pixels(canvases, x, y, group.shape[1:])
+                np.maximum.at(canvas, where, group)
+    else:  # rank by rank, then by group: no loop per item
+        every = np.concatenate([np.ravel(r) for r in ranks] + [np.zeros(0, int)])
+        for rank in np.unique(every):
+            for (group, canvases, (x, y)), now in zip(groups, ranks, strict=True):
+                now = now == rank  # at most one patch of a rank on a canvas
+                if now.any():
+                    where = pixels(canvases[now], x[now], y[now], group.shape[1:])
+                    ink = group[now]
+                    canvas[where] = np.where(ink > 0, ink, canvas[where])
     return canvas[:, margin : margin + height, margin : margin + width]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from skfashion.augment import MultiObjectComposer
 from skfashion.models import CNNClassifier, MultiLabelTransfer
-from skfashion.placement import ink_boxes, resize_items, separation
+from skfashion.placement import ink_boxes, resize_items, separation, shared_area
 
 
 def _items(n=30, seed=0):
@@ -161,3 +161,40 @@ def test_clutter_is_specks_and_noise_off_the_labels():
     change = noisy.astype(int) - canvases
     assert (change >= 0).all() and change[inside].max() <= 24
     assert (noisy[~inside] >= 100).sum() > 40  # specks on most canvases
+
+
+def test_a_later_item_covers_an_earlier_one_and_keeps_its_whole_box():
+    # squares of ink, bright and dim, so that what covers what shows
+    items = np.zeros((2, 8, 8), np.uint8)
+    items[0], items[1] = 250, 60
+    params = dict(
+        n_samples=300,
+        min_objects=4,
+        max_objects=4,
+        placement="anywhere",
+        canvas_shape=(24, 24),
+        n_classes=2,
+        random_state=0,
+    )
+    composer = MultiObjectComposer(**params, max_overlap=0.3)
+    canvases, _ = composer.fit_resample(items, np.array([0, 1]))
+    shared = []
+    for canvas, rows in zip(canvases, composer.boxes_, strict=True):
+        expected = np.zeros_like(canvas)
+        for label, x0, y0, x1, y1 in rows[rows[:, 0] >= 0]:  # in slot order
+            expected[y0:y1, x0:x1] = items[label, 0, 0]
+        np.testing.assert_array_equal(canvas, expected)
+        boxes = rows[rows[:, 0] >= 0, 1:]
+        for i in range(len(boxes)):
+            shared += [shared_area(boxes[i], boxes[j]) for j in range(i)]
+    assert np.mean(np.array(shared) > 0) > 0.1 and max(shared) <= 0.3
+    composer.set_params(max_overlap=0.0).fit_resample(items, np.array([0, 1]))
+    rows = composer.boxes_
+    pairs = [
+        separation(r[i, 1:], r[j, 1:])
+        for r in rows
+        for i in range(4)
+        for j in range(i)
+        if min(r[i, 0], r[j, 0]) >= 0
+    ]
+    assert min(pairs) >= 1  # the default: none covers another
