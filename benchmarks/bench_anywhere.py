@@ -14,6 +14,10 @@ resizing, its own placement), from the 10,000 test items:
   anywhere, their boxes at least 2 pixels apart;
 - ``touching``: the same, every item after the first put against one already
   placed (boxes 0 pixels apart), so that their ink may touch;
+- ``overlap``: as ``touching``, every item pushed into the one it touches and
+  drawn over it (its ink replacing the other's, as in a photo), up to 30% of
+  the smaller box shared, the covered item's whole box its truth;
+- ``wide``: 320x320 canvases of 0 to 12 items as ``apart``;
 - ``clutter``: canvases as ``apart`` with faint noise and 2 to 6 small
   bright specks (2 to 5 pixels a side, off the items) that are no item;
 - ``small``, ``large``: 112x112 canvases as ``apart``, of items resized to
@@ -69,13 +73,30 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def draw_canvases(items, labels, n, rng, *, touching, side=112, sizes=(21, 42)):
-    """Test canvases drawn without the project's code: Pillow and a loop."""
+def draw_canvases(
+    items,
+    labels,
+    n,
+    rng,
+    *,
+    touching,
+    side=112,
+    sizes=(21, 42),
+    max_items=6,
+    overlap=0.0,
+):
+    """Test canvases drawn without the project's code: Pillow and a loop.
+
+    ``touching``: every item after the first against one already placed;
+    with ``overlap``, pushed into it by up to that share of its width or
+    height and drawn over it (its ink replaces the other's, as in a photo),
+    so long as no two boxes share more than ``overlap`` of the smaller one.
+    """
     canvases = np.zeros((n, side, side), np.uint8)
     truth = []
     for canvas in canvases:
         rows = []
-        for _ in range(rng.randint(0, 7)):
+        for _ in range(rng.randint(0, max_items + 1)):
             index = rng.randint(len(items))
             size = rng.randint(sizes[0], sizes[1] + 1)
             patch = np.asarray(
@@ -90,18 +111,26 @@ def draw_canvases(items, labels, n, rng, *, touching, side=112, sizes=(21, 42)):
                 if touching and rows:
                     x0, y0, x1, y1 = rows[rng.randint(len(rows))][1:]
                     side_of = rng.randint(4)
+                    into = 0  # how far into it (no draw unless overlapping)
+                    if overlap:
+                        reach = overlap * min(w, h, x1 - x0, y1 - y0)
+                        into = rng.randint(0, int(reach) + 1)
                     if side_of == 0:
-                        bx, by = x1, rng.randint(y0 - h + 1, y1)
+                        bx, by = x1 - into, rng.randint(y0 - h + 1, y1)
                     elif side_of == 1:
-                        bx, by = x0 - w, rng.randint(y0 - h + 1, y1)
+                        bx, by = x0 - w + into, rng.randint(y0 - h + 1, y1)
                     elif side_of == 2:
-                        bx, by = rng.randint(x0 - w + 1, x1), y1
+                        bx, by = rng.randint(x0 - w + 1, x1), y1 - into
                     else:
-                        bx, by = rng.randint(x0 - w + 1, x1), y0 - h
+                        bx, by = rng.randint(x0 - w + 1, x1), y0 - h + into
                 else:
                     bx, by = rng.randint(0, side - w + 1), rng.randint(0, side - h + 1)
                 box = (bx, by, bx + w, by + h)
                 if box[0] < 0 or box[1] < 0 or box[2] > side or box[3] > side:
+                    continue
+                if overlap:
+                    if all(shared(box, r[1:]) <= overlap for r in rows):
+                        break
                     continue
                 gap = 0 if touching else 2
                 if all(
@@ -117,10 +146,21 @@ def draw_canvases(items, labels, n, rng, *, touching, side=112, sizes=(21, 42)):
             piece = patch[max(-py, 0) :, max(-px, 0) :][
                 : region.shape[0], : region.shape[1]
             ]
-            np.maximum(region, piece, out=region)
+            if overlap:  # drawn over the items before it
+                np.copyto(region, piece, where=piece > 0)
+            else:  # the brighter pixel wins where the ink of two touches
+                np.maximum(region, piece, out=region)
             rows.append((labels[index], *box))
         truth.append(np.array(rows, dtype=int).reshape(-1, 5))
     return canvases, truth
+
+
+def shared(a, b) -> float:
+    """The area two boxes share, as a share of the smaller one's."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return max(w, 0) * max(h, 0) / smaller
 
 
 def add_clutter(canvases, truth, rng, *, specks=(2, 7), noise=20):
@@ -172,6 +212,33 @@ def found_by_size(truth, found):
     }
 
 
+#: Bins of how much of an item's box another item covers (its largest share).
+OVERLAPS = (1e-9, 0.1, 0.2)
+
+
+def found_by_overlap(truth, found):
+    """Recall (right class, IoU >= 0.5) by the share of the box another covers."""
+    hits, covered = [], []
+    for rows, pred in zip(truth, found, strict=True):
+        _, taken = match_boxes(rows, pred)
+        hits.append(taken)
+        share = [
+            max((shared(a, b) for j, b in enumerate(rows[:, 1:]) if j != i), default=0)
+            for i, a in enumerate(rows[:, 1:])
+        ]
+        covered.append(np.array(share, float))
+    hits, covered = np.concatenate(hits), np.concatenate(covered)
+    bins = np.digitize(covered, OVERLAPS)
+    names = ["none", "up to 10%", "10-20%", "20-30%"]
+    return {
+        names[b]: {
+            "recall": float(hits[bins == b].mean()),
+            "items": int((bins == b).sum()),
+        }
+        for b in np.unique(bins)
+    }
+
+
 def score_boxes(model, canvases, truth):
     start = time.perf_counter()
     cpu = cpu_seconds()
@@ -182,6 +249,7 @@ def score_boxes(model, canvases, truth):
     Y, Y_pred = multi_hot(truth), labels_of_boxes(found, 10)
     recall_by_size = found_by_size(truth, found)
     return {
+        "recall_by_overlap": found_by_overlap(truth, found),
         "map50": mean_average_precision(truth, ranked),
         **scores,
         "subset_accuracy": float((Y_pred == Y).all(axis=1).mean()),
@@ -323,6 +391,18 @@ def main(argv=None):
     )
     results["clutter"] = score_boxes(head, add_clutter(canvases, truth, rng), truth)
     print("clutter", json.dumps(results["clutter"], default=float), flush=True)
+    rng = np.random.RandomState(8)
+    canvases, truth = draw_canvases(
+        X_test, y_test, args.n_test // 2, rng, touching=True, overlap=0.3
+    )
+    results["overlap"] = score_boxes(head, canvases, truth)
+    print("overlap", json.dumps(results["overlap"], default=float), flush=True)
+    rng = np.random.RandomState(9)
+    canvases, truth = draw_canvases(
+        X_test, y_test, args.n_test // 8, rng, touching=False, side=320, max_items=12
+    )
+    results["wide"] = score_boxes(head, canvases, truth)
+    print("wide", json.dumps(results["wide"], default=float), flush=True)
     for seed, (name, (side, sizes)) in enumerate(OTHER_SIZES.items(), start=3):
         canvases, truth = draw_canvases(
             X_test,

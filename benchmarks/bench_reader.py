@@ -15,6 +15,7 @@ reader and by each shipped model given with ``--model``:
   item;
 - **outfits**: 2 to 4 items apart on a table (``outfit_photo``): item F1
   (right class and IoU >= 0.5);
+- **dark outfits**: the same, light items on a dark table;
 - **touching rows**: 2 to 4 items in a row, their ink touching: item F1;
 - **large JPEG outfits**: 2500 to 4000 pixels a side: item F1;
 - **grid pictures**: 56x56 composites of 0 to 4 items, one per cell: subset
@@ -67,10 +68,12 @@ def products(images, labels, n, rng):
         yield _file(photo, i), int(labels[i])
 
 
-def outfits(images, labels, n, rng, *, large=False):
+def outfits(images, labels, n, rng, *, large=False, dark=False):
     for i in range(n):
         chosen = rng.randint(len(images), size=rng.randint(2, 5))
-        photo, truth = outfit_photo(images[chosen], labels[chosen], random_state=rng)
+        photo, truth = outfit_photo(
+            images[chosen], labels[chosen], random_state=rng, dark=dark
+        )
         if large:
             factor = rng.uniform(2500, 4000) / max(photo.size)
             size = tuple(round(side * factor) for side in photo.size)
@@ -165,6 +168,9 @@ def main() -> None:
     kinds = {
         "products": list(products(images, labels, n, np.random.RandomState(0))),
         "outfits": list(outfits(images, labels, n // 2, np.random.RandomState(1))),
+        "dark outfits": list(
+            outfits(images, labels, n // 2, np.random.RandomState(5), dark=True)
+        ),
         "touching rows": list(
             touching_rows(images, labels, n // 2, np.random.RandomState(2))
         ),

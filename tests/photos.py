@@ -93,10 +93,13 @@ def product_photo(
     return Image.fromarray(rgb)
 
 
-def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
+def outfit_photo(
+    items, labels, *, random_state=None, noise: float = 4.0, dark: bool = False
+):
     """Several items laid out on a table: a photo for the anywhere head.
 
-    Each item, dark, on a light grey gradient with Gaussian noise; the photo
+    Each item, dark, on a light grey gradient with Gaussian noise (``dark``:
+    light items on a dark gradient, the same draws otherwise); the photo
     300 to 700 pixels a side, each item 18 to 42% of its shorter side,
     placed at random without overlapping (its ink boxes 4 pixels apart).
 
@@ -108,6 +111,8 @@ def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
     random_state : int, RandomState instance or None, default=None
     noise : float, default=4.0
         Standard deviation of the grey levels' noise.
+    dark : bool, default=False
+        Light items on a dark table.
 
     Returns
     -------
@@ -137,6 +142,8 @@ def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
     slope = np.cos(angle) * (rows / height - 0.5) + np.sin(angle) * (cols / width - 0.5)
     low, high = np.sort(rng.uniform(185, 245, size=2))
     photo = low + (high - low) * (0.5 + slope / np.sqrt(2))
+    if dark:
+        photo = 255 - photo
     truth = []
     for item, label in zip(items, labels, strict=True):
         side = int(min(width, height) * rng.uniform(0.18, 0.42))
@@ -170,7 +177,11 @@ def outfit_photo(items, labels, *, random_state=None, noise: float = 4.0):
                 break
         else:
             continue
-        photo[top : top + side, left : left + side] *= 1 - 0.9 * ink
+        patch = photo[top : top + side, left : left + side]
+        if dark:  # lightened towards white where the item's ink is
+            patch += (255 - patch) * 0.9 * ink
+        else:
+            patch *= 1 - 0.9 * ink
         truth.append((int(label), *placed.tolist()))
     photo += rng.normal(0, noise, photo.shape)
     rgb = np.clip(photo[..., np.newaxis] * rng.uniform(0.94, 1.0, 3), 0, 255)
