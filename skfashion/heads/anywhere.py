@@ -41,8 +41,9 @@ class AnywhereHead(Head):
         "threshold": "tuned",
         "validation_split": 0.1,
     }
-    #: Composites of 0 to 6 items of 14 to 67 pixels, which may touch, on
-    #: 128x128 canvases with specks and faint noise that are no item
+    #: Composites of 0 to 6 items of 14 to 67 pixels, which may touch or be
+    #: drawn over each other (up to 30% of the smaller box), on 128x128
+    #: canvases with specks and faint noise that are no item
     #: (``benchmarks/bench_anywhere.py`` chose them: docs/benchmarks.md).
     composites = {
         "placement": "anywhere",
@@ -51,6 +52,7 @@ class AnywhereHead(Head):
         "min_objects": 0,
         "max_objects": 6,
         "min_gap": 0,
+        "max_overlap": 0.3,
         "clutter": 6,
     }
     #: The scales at which ``predict_boxes`` reads canvases by default: as they
