@@ -324,7 +324,8 @@ def _reader_lines(r: dict) -> list[str]:
         f"{products['not_one_item']} of {products['pictures']} (target <= 1 of 80). "
         f"Reading took {1000 * products['seconds_per_picture']:.0f} ms a product "
         f"photo and {1000 * r['outfits']['default']['seconds_per_picture']:.0f} ms "
-        "an outfit by default (the finder, then the namer of one item).",
+        "an outfit by default (the finder, then its namer and the best model of "
+        "one item on each box cut from the picture).",
     ]
     return lines
 

@@ -25,8 +25,11 @@ how to read the picture, and says so:
 
 With no model: a picture of the grid canvas's size (56x56) is read as a
 canvas by the shipped cells head; any other is searched by the shipped
-finder, and read as items anywhere if it finds two items or more, else as
-one item by the most accurate shipped model of one item.
+finder, and read as items anywhere if it finds two items or more (each box
+then cut from the picture at its own size and named by the mean of the
+finder's namer and the most accurate shipped model of one item; its score
+is that mean probability of its class), else as one item by the most
+accurate shipped model of one item.
 
 A picture in which nothing stands out from the background reads as no item,
 for every model.
@@ -160,14 +163,38 @@ def _read_with_shipped(image, name, size, as_, top) -> PictureReading:
     canvas_model = shared(READERS["canvas"])
     if as_ == "canvas" or _is_canvas(size, canvas_model, as_):
         return _read_with(image, name, canvas_model, size, "canvas", top)
+    best = shared(READERS["item"])
     if as_ == "auto":
         finder = shared(READERS["items anywhere"])
         found = _read_with(image, name, finder, size, as_, top)
         if len(found.items) >= 2:
-            return found
+            return _named_again(image, found, finder, best)
     # one item (the finder saw no more): named by the best model of one item
-    best = shared(READERS["item"])
     return _read_with(image, name, best, size, "item", top, one=True)
+
+
+def _named_again(image, reading, finder, best) -> PictureReading:
+    """The items found, each named again from the picture at its own size.
+
+    Each box is cut from the picture itself (:func:`~skfashion.images.cut_items`),
+    and named by the mean of the finder's namer and the best model of one
+    item: on photos of 2-4 items, the items named right 0.917 -> 0.936 (456
+    items apart), 0.903 -> 0.922 (309 light on dark), 0.874 -> 0.883 (309
+    touching in a row), against the finder's namer on its own canvas.
+    """
+    from .heads import head_of
+    from .images import cut_items
+
+    classes = np.asarray(last_step(finder).classes_)
+    if not np.array_equal(classes, np.asarray(last_step(best).classes_)):
+        return reading  # they name different things: the finder's names stand
+    items = cut_items(image, [item.box for item in reading.items])
+    proba = head_of(last_step(finder)).name_items(items) + best.predict_proba(items)
+    proba /= 2
+    for item, named in zip(reading.items, proba, strict=True):
+        item.label = classes[named.argmax()].item()
+        item.score = float(named.max())
+    return reading
 
 
 def _read_with(image, name, model, size, as_, top, *, one=False) -> PictureReading:

@@ -247,6 +247,27 @@ class AnywhereHead(Head):
             found.update(zip(index, np.split(rows, ends), strict=True))
         return [found[i] for i in range(len(found))]
 
+    def name_items(self, items: np.ndarray) -> np.ndarray:
+        """The namer's class probabilities of items already cut out.
+
+        Parameters
+        ----------
+        items : ndarray of shape (m, h, w)
+            Pixels in [0, 255], of the base's item size (28x28), light on
+            black (:func:`skfashion.images.cut_items` cuts them from a
+            picture).
+
+        Returns
+        -------
+        proba : ndarray of shape (m, n_classes)
+            With the base's flips, where it predicts with them.
+        """
+        from ..forward import predict_in_batches
+
+        flip = bool(getattr(self.model.base_estimator_, "flip", False))
+        items = np.asarray(items, np.float32)[..., np.newaxis]
+        return predict_in_batches(self.network("namer"), items, mirror=flip)
+
     def predict_counts(self, X, **kwargs):
         return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)
 
