@@ -194,6 +194,7 @@ def _named_again(image, reading, finder, best) -> PictureReading:
     for item, named in zip(reading.items, proba, strict=True):
         item.label = classes[named.argmax()].item()
         item.score = float(named.max())
+    reading.items.sort(key=lambda item: -item.score)  # best first, as before
     return reading
 
 
