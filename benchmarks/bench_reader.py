@@ -14,7 +14,8 @@ reader and by each shipped model given with ``--model``:
   80 to 400 pixels: the share named right, and how many were not read as one
   item;
 - **outfits**: 2 to 4 items apart on a table (``outfit_photo``): item F1
-  (right class and IoU >= 0.5);
+  (right class and IoU >= 0.5), and the F1 of the boxes alone (any class:
+  finding, apart from naming), as for every kind of several items;
 - **dark outfits**: the same, light items on a dark table;
 - **touching rows**: 2 to 4 items in a row, their ink touching: item F1;
 - **large JPEG outfits**: 2500 to 4000 pixels a side: item F1;
@@ -152,7 +153,13 @@ def score(kind, pictures, model):
             right.append(named == {(c, v) for c, v in enumerate(layout) if v >= 0})
         row["subset"] = float(np.mean(right))
     else:
-        row.update(item_scores(truths, [_boxes(r) for r in readings]))
+        found = [_boxes(r) for r in readings]
+        row.update(item_scores(truths, found))
+        # the boxes alone, whatever their class: finding, apart from naming
+        row["boxes_f1"] = item_scores(
+            [np.column_stack([np.zeros(len(t)), t[:, 1:]]).astype(int) for t in truths],
+            [np.column_stack([np.zeros(len(f)), f[:, 1:]]) for f in found],
+        )["f1"]
     row["seconds_per_picture"] = (time.perf_counter() - start) / len(readings)
     row["cpu_per_picture"] = (time.process_time() - cpu) / len(readings)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}

@@ -318,6 +318,17 @@ def _reader_lines(r: dict) -> list[str]:
         cells = " | ".join(f"{rows[m][key]:.3f}" for m in models)
         lines.append(f"| {label} ({n}) | {cells} | >= {targets[kind]} |")
     products = r["products"]["default"]
+    boxes = [
+        f"{kind} {r[kind]['default']['boxes_f1']:.3f}"
+        for kind in ("outfits", "dark outfits", "touching rows", "large JPEG outfits")
+        if "boxes_f1" in r.get(kind, {}).get("default", {})
+    ]
+    if boxes:
+        lines += [
+            "",
+            "The boxes alone, whatever their class (the default reader's F1 if "
+            "every item found were named right): " + ", ".join(boxes) + ".",
+        ]
     lines += [
         "",
         f"Product photos not read as one item by default: "
