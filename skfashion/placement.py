@@ -110,11 +110,11 @@ def shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     Broadcasts over leading axes of (..., 4) boxes; 0 where either is empty.
     """
-    w = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    h = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
-    inter = np.clip(w, 0, None) * np.clip(h, 0, None)
-    area = [(c[..., 2] - c[..., 0]) * (c[..., 3] - c[..., 1]) for c in (a, b)]
-    smaller = np.minimum(*area)
+    from .box_metrics import box_overlaps
+
+    pairs = box_overlaps(np.asarray(a)[..., None, :], np.asarray(b)[..., None, :])
+    inter, area_a, area_b = (values[..., 0, 0] for values in pairs)
+    smaller = np.minimum(area_a, area_b)
     return np.divide(inter, smaller, out=np.zeros(inter.shape), where=smaller > 0)
 
 
