@@ -138,6 +138,17 @@ def _decoded_reduced(opened):
     return opened.reduce(factor)
 
 
+def _decoded(picture):
+    """A PIL image as it is; a file (path or binary file) decoded."""
+    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
+    return decode(picture) if is_file else picture
+
+
+def _reduction(image) -> float:
+    """Pixels of the file per pixel decoded (large JPEGs are decoded reduced)."""
+    return max(image.info.get("original_size", image.size)) / max(image.size)
+
+
 def _grey(picture) -> np.ndarray:
     """A picture (path or PIL image) as float grey levels in [0, 255]."""
     try:
@@ -146,8 +157,7 @@ def _grey(picture) -> np.ndarray:
         raise ImportError(
             "reading pictures needs Pillow: pip install 'skfashion[plot]'"
         ) from exc
-    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
-    image = decode(picture) if is_file else picture
+    image = _decoded(picture)
     # a damaged EXIF block: the pixels as they are stored
     with contextlib.suppress(Exception), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -265,11 +275,9 @@ def cut_items(picture, boxes, *, size: int = 28) -> np.ndarray:
     """
     from .boxes import crop_items
 
-    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
-    image = decode(picture) if is_file else picture
+    image = _decoded(picture)
     ink = _stretch(_foreground(_grey(image))).astype(np.float32)
-    reduced = max(image.info.get("original_size", image.size)) / max(image.size)
-    boxes = np.asarray(boxes, np.float64).reshape(-1, 4) / reduced
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4) / _reduction(image)
     cuts = crop_items(ink[np.newaxis], np.zeros(len(boxes), int), boxes, (size, size))
     return np.clip(cuts, 0, 255).round().astype(np.uint8)
 
@@ -517,12 +525,10 @@ def items_canvas_from_picture(
     NoItemError
         If nothing stands out from the background.
     """
-    is_file = isinstance(picture, str | os.PathLike) or hasattr(picture, "read")
-    image = decode(picture) if is_file else picture
+    image = _decoded(picture)
     ink = _foreground(_grey(image))
     _check_found(ink, picture)
-    # pixels of the file per pixel decoded (large files are reduced)
-    reduced = max(image.info.get("original_size", image.size)) / max(image.size)
+    reduced = _reduction(image)
     labels, n = _shapes(ink)
     if n and item_side is not None:
         from scipy import ndimage
