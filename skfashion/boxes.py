@@ -25,6 +25,7 @@ __all__ = [
     "crop_items",
     "decode_boxes",
     "find_items",
+    "jittered_cuts",
     "suppress_overlaps",
     "training_batch",
 ]
@@ -234,6 +235,44 @@ def crop_items(
     return crops
 
 
+def jittered_cuts(
+    canvases: np.ndarray,
+    canvas: np.ndarray,
+    boxes: np.ndarray,
+    item_shape: tuple[int, int],
+    rng: np.random.RandomState,
+    *,
+    jitter: float = 0.04,
+) -> np.ndarray:
+    """True boxes cut as a finder would cut them: each edge moved at random.
+
+    Parameters
+    ----------
+    canvases : ndarray of shape (n, h, w)
+        Pixels in [0, 255].
+    canvas : ndarray of shape (m,), dtype int
+        The canvas of each box.
+    boxes : ndarray of shape (m, 4)
+        True boxes ``(x0, y0, x1, y1)``.
+    item_shape : tuple of (int, int)
+        Height and width of the cuts.
+    rng : RandomState
+        Source of the jitter.
+    jitter : float, default=0.04
+        Standard deviation of each edge's shift, in box sides (found boxes
+        are as far off).
+
+    Returns
+    -------
+    cuts : ndarray of shape (m, h, w), float32
+        As :func:`crop_items` cuts them.
+    """
+    found = np.asarray(boxes, np.float64).reshape(-1, 4)
+    sides = np.maximum(found[:, 2] - found[:, 0], found[:, 3] - found[:, 1])
+    found = found + rng.normal(0, jitter, found.shape) * sides[:, None]
+    return crop_items(canvases, canvas, found, item_shape)
+
+
 def training_batch(
     canvases: np.ndarray,
     boxes: np.ndarray,
@@ -272,11 +311,10 @@ def training_batch(
     n, slots = boxes.shape[:2]
     map_shape = (-(-canvases.shape[1] // stride), -(-canvases.shape[2] // stride))
     canvas, slot = np.nonzero(boxes[..., 0] >= 0)
-    found = boxes[canvas, slot, 1:5].astype(np.float64)
-    sides = np.maximum(found[:, 2] - found[:, 0], found[:, 3] - found[:, 1])
-    found += rng.normal(0, jitter, found.shape) * sides[:, None]
     items = np.zeros((n, slots, *item_shape), np.float32)
-    items[canvas, slot] = crop_items(canvases, canvas, found, item_shape)
+    items[canvas, slot] = jittered_cuts(
+        canvases, canvas, boxes[canvas, slot, 1:5], item_shape, rng, jitter=jitter
+    )
     inputs = {"canvases": canvases[..., np.newaxis], "items": items[..., np.newaxis]}
     targets = {"maps": box_targets(boxes, map_shape, stride), "names": boxes[..., 0]}
     return inputs, targets

@@ -29,9 +29,11 @@ __all__ = [
     "evaluate_multi_label",
     "evaluate_single_label",
     "fit_multi_label",
+    "fit_namer",
     "fit_single_label",
     "for_saving",
     "multi_label",
+    "namer",
     "single_label",
 ]
 
@@ -68,6 +70,46 @@ def fit_single_label(cnn, X, y, *, seed: int = 0):
     if cnn.augment is None:
         X = QuadrantExpander(random_state=seed).fit_transform(X)
     return cnn.fit(X, y)
+
+
+def namer(base, *, learning_rate: float = 5e-4, verbose: int = 0):
+    """A copy of the fitted single-label ``base``, to train on as a namer.
+
+    A namer names the items a finder cuts from a picture (:func:`fit_namer`
+    trains it); ``base`` is not changed.
+    """
+    import copy
+
+    model = copy.deepcopy(base)
+    return model.set_params(epochs=1, learning_rate=learning_rate, verbose=verbose)
+
+
+def fit_namer(model, X, y, *, draws: int = 3, seed: int = 0):
+    """Train the fitted ``model`` further on items cut from composites.
+
+    One epoch over ``draws`` cuts of each raw item
+    (:class:`~skfashion.cuts.ItemCutter`: drawn among others, resized 0.5 to
+    2.4 times, touching or covered, cut from jittered boxes) and the items
+    themselves, shuffled, at ``model``'s learning rate (a new warm-up and
+    cosine). On 2,000 test items cut at 18 / 28 / 90 pixels, ``strong``
+    names 0.768 / 0.923 / 0.902 of them, and trained on three draws of cuts
+    alone 0.903 / 0.923 / 0.928 (its Fashion-MNIST test accuracy 0.947 ->
+    0.935: hence the items themselves beside the cuts).
+    """
+    from .cuts import ItemCutter
+
+    cutter = ItemCutter(n_samples=draws * len(X), random_state=seed)
+    cuts, labels = cutter.fit_resample(X, y)
+    X = np.concatenate([cuts, np.asarray(X, cuts.dtype).reshape(-1, *cuts.shape[1:])])
+    y = np.concatenate([labels, np.asarray(y)])
+    grid = np.divmod(model.image_shape_, cutter.image_shape_)[0]
+    if model.augment_ is None and (grid > 1).any():  # as it was fitted: expanded
+        X = QuadrantExpander(tuple(grid), random_state=seed).fit_transform(X)
+    model.set_params(warm_start=True)
+    try:
+        return model.fit(X, y)
+    finally:
+        model.set_params(warm_start=False)  # a later fit starts afresh
 
 
 def multi_label(
