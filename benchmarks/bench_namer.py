@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_namer.py [--models fast strong fast-anywhere]
+    python benchmarks/bench_namer.py [--models fast strong fast-anywhere ...]
         [--n 2000] [--out benchmarks/results/namer.json]
 
 A finder that boxes every item still reads it wrong if its namer cannot name
@@ -73,7 +73,16 @@ def namer_of(model):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--models", nargs="+", default=["fast", "strong", "fast-anywhere"]
+        "--models",
+        nargs="+",
+        default=[
+            "fast",
+            "strong",
+            "fast-anywhere",
+            "strong-namer",
+            "fast-anywhere+strong",
+            "fast-anywhere+strong-namer",
+        ],
     )
     parser.add_argument("--n", type=int, default=2000, help="test items per size")
     parser.add_argument("--out", default="benchmarks/results/namer.json")

@@ -42,6 +42,23 @@ SINGLE_LIMITS = (
 )
 
 
+#: What a model of a kind other than a head's cannot do (its card's "limits").
+LIMITS = {
+    "single": SINGLE_LIMITS,
+    "namer": (
+        "names one item per image, as cut from a picture by a finder "
+        "(skfashion.images.cut_items): its test accuracy on clean items is "
+        "below its source's; otherwise as a single-item model: " + SINGLE_LIMITS
+    ),
+}
+#: How each kind of model is made, for its card.
+RECIPE = {
+    "single": "{source}",
+    "namer": "{source}, trained further on items cut as a finder cuts them "
+    "(skfashion.recipes.fit_namer)",
+}
+
+
 def _size(model) -> dict:
     from skfashion.networks import multiply_adds
 
@@ -70,17 +87,21 @@ def _train(name, out, work, train, test, test_size):
     X, y = train.images, train.target
     if kind == "single":
         model = recipes.single_label(source, seed=0, verbose=2)
+    elif kind == "namer":
+        model = recipes.namer(load(out / f"{source}.skf"), verbose=2)
     else:
         base = load(out / f"{source}.skf")
         model = recipes.multi_label(base, head=kind, seed=0)  # the head's recipe
     model.set_params(checkpoint_dir=str(work / name))
     wall, cpu = time.perf_counter(), time.process_time()
-    fit = recipes.fit_single_label if kind == "single" else recipes.fit_multi_label
+    fit = {"single": recipes.fit_single_label, "namer": recipes.fit_namer}.get(
+        kind, recipes.fit_multi_label
+    )
     fit(model, X, y, seed=0)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     images, labels = test.images[:test_size], test.target[:test_size]
     scored = {"items": len(images)}
-    if kind == "single":
+    if kind in ("single", "namer"):
         scores = recipes.evaluate_single_label(model, images, labels)
     elif hasattr(model, "predict_boxes"):  # on composites of items anywhere
         scores = recipes.evaluate_anywhere(model, images, labels, n=2000).summary
@@ -90,10 +111,12 @@ def _train(name, out, work, train, test, test_size):
     save(recipes.for_saving(model), out / f"{name}.skf", optimizer=False)
     card = {
         "name": name,
-        "kind": kind,
+        "kind": "single" if kind == "namer" else kind,  # what the model is
         "intended_use": use,
-        "limits": SINGLE_LIMITS if kind == "single" else get_head(kind).limits,
-        "recipe": source if kind == "single" else f"head={kind!r} on {source!r}",
+        "limits": LIMITS.get(kind) or get_head(kind).limits,
+        "recipe": RECIPE.get(kind, "head={kind!r} on {source!r}").format(
+            kind=kind, source=source
+        ),
         "params": _params(model),
         "seed": 0,
         "size": _size(model),

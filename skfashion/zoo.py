@@ -42,7 +42,9 @@ TRAINED = Path(__file__).with_name("trained")
 class ShippedModel(NamedTuple):
     """How a shipped model is made (``scripts/train_pretrained.py`` runs it).
 
-    ``kind`` is ``"single"`` (a CNNClassifier of the preset ``source``) or a
+    ``kind`` is ``"single"`` (a CNNClassifier of the preset ``source``),
+    ``"namer"`` (the shipped model ``source`` trained further, from its weights, on
+    items as a finder cuts them: :func:`skfashion.recipes.fit_namer`) or a
     head's name (that head on the shipped model ``source``).
     """
 
@@ -65,6 +67,11 @@ SHIPPED = {
     ),
     "fast-anywhere": ShippedModel(
         "anywhere", "fast", "finds, names and boxes items anywhere"
+    ),
+    "strong-namer": ShippedModel(
+        "namer",
+        "strong",
+        "names the items a finder cuts from a picture, at any size",
     ),
 }
 
@@ -101,11 +108,13 @@ def example_picture(name: str) -> Path:
 
 #: The shipped models that read a picture when no model is given
 #: (:func:`skfashion.read_picture`, ``skfashion predict``): one for each way of
-#: reading it, each the best shipped at it (see their cards).
+#: reading it, each the best shipped at it (see their cards), and the
+#: ``"namer"`` that names the items found anywhere again, with the ``"item"`` one.
 READERS = {
     "item": "strong",
     "canvas": "strong-cells",
     "items anywhere": "fast-anywhere",
+    "namer": "strong-namer",
 }
 
 

@@ -55,8 +55,9 @@ def test_every_shipped_file_matches_its_manifest_and_has_a_card():
         scores = card["metrics"]["Fashion-MNIST test"]
         assert scores and all(0 < v <= 1 for v in scores.values())
     # the package's shipped files: models, twins, cards, example pictures
+    # (14.5 MB with strong-namer; a budget, far under PyPI's 100 MB a file)
     shipped = [*zoo.TRAINED.iterdir(), *zoo.PICTURES.iterdir()]
-    assert sum(path.stat().st_size for path in shipped) <= 12_000_000
+    assert sum(path.stat().st_size for path in shipped) <= 16_000_000
 
 
 def test_a_model_card_names_what_it_measured():
