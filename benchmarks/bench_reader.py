@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_reader.py [--n 200]
+    python benchmarks/bench_reader.py [--n 200] [--models NAME ...] [--out FILE]
 
 ``skfashion predict PICTURE`` with no ``--model`` reads with the shipped
 models (:data:`skfashion.zoo.READERS`). Each kind of picture below is drawn
@@ -46,7 +46,7 @@ from skfashion.zoo import shared
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from photos import outfit_photo, product_photo
 
-MODELS = (None, "fast", "strong", "strong-cells", "fast-anywhere")
+MODELS = (None, "fast", "strong", "strong-cells", "fast-anywhere", "strong-namer")
 
 
 def _file(photo: Image.Image, index: int) -> io.BytesIO:
@@ -168,7 +168,15 @@ def score(kind, pictures, model):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200)
+    parser.add_argument(
+        "--models",
+        nargs="*",
+        default=list(MODELS[1:]),
+        help="shipped models to read with besides the default reader",
+    )
+    parser.add_argument("--out", default="benchmarks/results/reader.json")
     args = parser.parse_args()
+    models = [None, *args.models]
     test = load_fashion_mnist(subset="test")
     images, labels = test.images, test.target
     n = args.n
@@ -188,18 +196,18 @@ def main() -> None:
         ),
         "grids": list(grids(images, labels, n, np.random.RandomState(4))),
     }
-    for name in MODELS[1:]:
+    for name in args.models:
         shared(name)  # loaded before the clock starts
     results = {}
     for kind, pictures in kinds.items():
-        for name in MODELS:
+        for name in models:
             row = score(kind, pictures, None if name is None else shared(name))
             results.setdefault(kind, {})[name or "default"] = row
             print(
                 json.dumps({"kind": kind, "model": name or "default", **row}),
                 flush=True,
             )
-    out = Path(__file__).with_name("results") / "reader.json"
+    out = Path(args.out)
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(out)
 

@@ -335,8 +335,8 @@ def _reader_lines(r: dict) -> list[str]:
         f"{products['not_one_item']} of {products['pictures']} (target <= 1 of 80). "
         f"Reading took {1000 * products['seconds_per_picture']:.0f} ms a product "
         f"photo and {1000 * r['outfits']['default']['seconds_per_picture']:.0f} ms "
-        "an outfit by default (the finder, then its namer and the best model of "
-        "one item on each box cut from the picture).",
+        "an outfit by default (the finder, then its namer and the shipped namer "
+        "of cut items, strong-namer, on each box cut from the picture).",
     ]
     return lines
 

@@ -34,8 +34,10 @@ def main() -> None:
     photo = product_photo(items[2], size=(320, 400), random_state=0)
     photo.save(PICTURES / EXAMPLE_PICTURES["product"][0], quality=90)
     truth["product"] = [[int(labels[2])]]
-    # a sneaker, a shirt, a bag and a trouser on a table (test items 9, 4, 30, 3)
-    chosen = [9, 4, 30, 3]
+    # a sneaker, a shirt, a bag and a trouser on a table (test items 9, 7, 30,
+    # 3; the shirt of item 4, which strong names a shirt or a T-shirt alike,
+    # 0.44 each, made the example a coin's toss)
+    chosen = [9, 7, 30, 3]
     photo, boxes = outfit_photo(items[chosen], labels[chosen], random_state=3)
     photo.save(PICTURES / EXAMPLE_PICTURES["outfit"][0], quality=90)
     truth["outfit"] = boxes.astype(int).tolist()

@@ -98,17 +98,17 @@ def test_with_no_model_an_outfit_is_items_boxed_in_the_pictures_pixels(fashion_t
 def test_with_no_model_found_items_are_named_again_from_the_picture(fashion_test):
     # The finder's namer reads the canvas scaled for the finder (each item
     # resized twice); by default each box is cut from the picture itself and
-    # named by the finder's namer and the best model of one item together:
+    # named by the shipped namer of cut items and the best model of one item:
     # of the 120 items of these 40 photos, 106 found and named right by the
     # finder alone, 110 so.
     from photos import outfit_photo
 
     from skfashion.box_metrics import item_scores
-    from skfashion.heads import head_of
     from skfashion.images import cut_items
     from skfashion.zoo import READERS, shared
 
-    finder, best = shared(READERS["items anywhere"]), shared(READERS["item"])
+    finder = shared(READERS["items anywhere"])
+    namer, best = shared(READERS["namer"]), shared(READERS["item"])
     rng = np.random.RandomState(0)
     truths, found = [], {None: [], "finder": []}
     for _ in range(40):
@@ -126,7 +126,7 @@ def test_with_no_model_found_items_are_named_again_from_the_picture(fashion_test
     # what the module says the default reader does
     reading = read_picture(photo)
     items = cut_items(photo, [item.box for item in reading.items])
-    proba = head_of(finder).name_items(items) + best.predict_proba(items)
+    proba = namer.predict_proba(items) + best.predict_proba(items)
     assert [item.label for item in reading.items] == proba.argmax(axis=1).tolist()
     scores = [item.score for item in reading.items]
     np.testing.assert_allclose(scores, proba.max(axis=1) / 2, rtol=1e-5)
