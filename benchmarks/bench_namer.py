@@ -82,6 +82,7 @@ def main(argv=None):
             "strong-namer",
             "fast-anywhere+strong",
             "fast-anywhere+strong-namer",
+            "strong-namer+strong",
         ],
     )
     parser.add_argument("--n", type=int, default=2000, help="test items per size")
