@@ -63,6 +63,7 @@ from skfashion.box_metrics import (  # noqa: E402
 from skfashion.heads import AnywhereHead  # noqa: E402
 from skfashion.models import MultiLabelTransfer, load  # noqa: E402
 from skfashion.reading import read_picture  # noqa: E402
+from skfashion.zoo import pretrained  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from photos import outfit_photo  # noqa: E402
@@ -239,12 +240,12 @@ def found_by_overlap(truth, found):
     }
 
 
-def score_boxes(model, canvases, truth):
+def score_boxes(model, canvases, truth, namers=None):
     start = time.perf_counter()
     cpu = cpu_seconds()
-    found = model.predict_boxes(canvases)
+    found = model.predict_boxes(canvases, namers=namers)
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    ranked = model.predict_boxes(canvases, threshold=0.05)
+    ranked = model.predict_boxes(canvases, threshold=0.05, namers=namers)
     scores = item_scores(truth, found)
     Y, Y_pred = multi_hot(truth), labels_of_boxes(found, 10)
     recall_by_size = found_by_size(truth, found)
@@ -324,6 +325,12 @@ def main(argv=None):
     parser.add_argument("--n-photos", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0, help="the head's random_state")
     parser.add_argument(
+        "--namers",
+        nargs="+",
+        help="models of one item (shipped names or files) that name the items "
+        "found, by the mean of their probabilities (predict_boxes(namers=))",
+    )
+    parser.add_argument(
         "--scales", type=float, nargs="+", help="predict_boxes' pyramid (the head's)"
     )
     args = parser.parse_args(argv)
@@ -374,13 +381,16 @@ def main(argv=None):
 
         save(head, args.save)
     results = {"train": train, "args": vars(args)}
+    namers = [
+        load(n) if Path(n).is_file() else pretrained(n) for n in args.namers or ()
+    ] or None
     cells = load(args.cells) if args.cells else None
     for name, touching in (("apart", False), ("touching", True)):
         rng = np.random.RandomState(1 if touching else 0)
         canvases, truth = draw_canvases(
             X_test, y_test, args.n_test, rng, touching=touching
         )
-        results[name] = score_boxes(head, canvases, truth)
+        results[name] = score_boxes(head, canvases, truth, namers)
         print(name, json.dumps(results[name], default=float), flush=True)
         if cells is not None:
             results[f"cells_{name}"] = score_cells(cells, canvases, truth)
@@ -389,19 +399,21 @@ def main(argv=None):
     canvases, truth = draw_canvases(
         X_test, y_test, args.n_test // 2, rng, touching=False
     )
-    results["clutter"] = score_boxes(head, add_clutter(canvases, truth, rng), truth)
+    results["clutter"] = score_boxes(
+        head, add_clutter(canvases, truth, rng), truth, namers
+    )
     print("clutter", json.dumps(results["clutter"], default=float), flush=True)
     rng = np.random.RandomState(8)
     canvases, truth = draw_canvases(
         X_test, y_test, args.n_test // 2, rng, touching=True, overlap=0.3
     )
-    results["overlap"] = score_boxes(head, canvases, truth)
+    results["overlap"] = score_boxes(head, canvases, truth, namers)
     print("overlap", json.dumps(results["overlap"], default=float), flush=True)
     rng = np.random.RandomState(9)
     canvases, truth = draw_canvases(
         X_test, y_test, args.n_test // 8, rng, touching=False, side=320, max_items=12
     )
-    results["wide"] = score_boxes(head, canvases, truth)
+    results["wide"] = score_boxes(head, canvases, truth, namers)
     print("wide", json.dumps(results["wide"], default=float), flush=True)
     for seed, (name, (side, sizes)) in enumerate(OTHER_SIZES.items(), start=3):
         canvases, truth = draw_canvases(
@@ -413,12 +425,14 @@ def main(argv=None):
             side=side,
             sizes=sizes,
         )
-        results[name] = score_boxes(head, canvases, truth)
+        results[name] = score_boxes(head, canvases, truth, namers)
         print(name, json.dumps(results[name], default=float), flush=True)
     composer = MultiObjectComposer(n_samples=args.n_test, random_state=1)
     grid, Y_grid = composer.fit_resample(X_test, y_test)
     results["grid_subset_accuracy"] = float(
-        (head.predict(grid) == Y_grid).all(axis=1).mean()
+        (labels_of_boxes(head.predict_boxes(grid, namers=namers), 10) == Y_grid)
+        .all(axis=1)
+        .mean()
     )
     print("grid subset accuracy", round(results["grid_subset_accuracy"], 4))
     if cells is not None:
@@ -426,7 +440,7 @@ def main(argv=None):
             (cells.predict(grid) == Y_grid).all(axis=1).mean()
         )
         print("cells head, grid", results["cells_grid_subset_accuracy"])
-    if args.n_photos:
+    if args.n_photos and namers is None:  # photos with namers: bench_reader.py
         rng = np.random.RandomState(2)
         results["photos"] = score_photos(head, X_test, y_test, args.n_photos, rng)
         print("photos", results["photos"], flush=True)

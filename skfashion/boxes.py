@@ -26,6 +26,7 @@ __all__ = [
     "decode_boxes",
     "find_items",
     "jittered_cuts",
+    "mean_namer",
     "suppress_overlaps",
     "training_batch",
 ]
@@ -391,6 +392,63 @@ def suppress_overlaps(
     return keep
 
 
+def mean_namer(models, classes):
+    """A namer of cut items: the mean of fitted models' class probabilities.
+
+    For :func:`find_items`, or any caller that names cut items by several
+    models of one item at once (the default reader: :mod:`skfashion.reading`).
+
+    Parameters
+    ----------
+    models : fitted model or sequence of fitted models
+        Anything with ``classes_`` and ``predict_proba`` that takes ``(m, h,
+        w)`` ``uint8`` items: a :class:`~skfashion.models.CNNClassifier`, an
+        :class:`~skfashion.exported.ExportedModel`, a pipeline ending in one.
+    classes : array-like
+        The classes the namer must name, in this order.
+
+    Returns
+    -------
+    namer : callable
+        ``namer(items)``: an ``(m, len(classes))`` array, the mean of the
+        models' ``predict_proba(items)``.
+
+    Raises
+    ------
+    ValueError
+        If ``models`` is empty, or a model's ``classes_`` are not ``classes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> items, y = np.zeros((4, 28, 28), np.uint8), np.array([0, 1, 1, 1])
+    >>> models = [DummyClassifier().fit(items, y), DummyClassifier().fit(items, 1 - y)]
+    >>> namer = mean_namer(models, classes=[0, 1])
+    >>> namer(items[:1])
+    array([[0.5, 0.5]])
+    """
+    models = list(models) if isinstance(models, list | tuple) else [models]
+    classes = np.asarray(classes)
+    if not models:
+        raise ValueError("namers is empty: give fitted models of one item, or None")
+    for model in models:
+        theirs = getattr(model, "classes_", None)
+        if theirs is None or not np.array_equal(np.asarray(theirs), classes):
+            raise ValueError(
+                f"namers must name the classes {classes.tolist()}, in order: "
+                f"{type(model).__name__} names {theirs!r}; give models fitted "
+                "on the same labels"
+            )
+
+    def namer(items):
+        if not len(items):
+            return np.zeros((0, len(classes)), np.float32)
+        return sum(model.predict_proba(items) for model in models) / len(models)
+
+    return namer
+
+
 def find_items(
     finder,
     namer,
@@ -410,15 +468,19 @@ def find_items(
     ----------
     finder : keras.Model or OnnxNetwork
         From :func:`~skfashion.anywhere.build_finder_network` (or its export).
-    namer : keras.Model or OnnxNetwork
+    namer : keras.Model, OnnxNetwork or callable
         Names one item: ``item_shape`` pixels in, class probabilities out.
+        A network (anything with ``predict_on_batch``) is given the crops as
+        ``(m, h, w, 1)`` floats; any other callable the crops as ``(m, h, w)``
+        ``uint8`` pixels, as a fitted model's ``predict_proba`` takes them.
     canvases : ndarray of shape (n, h, w)
         Pixels in [0, 255], black background.
     stride, item_shape, threshold
         As in :func:`decode_boxes` and :func:`crop_items`.
     flip : bool, default=False
-        Name each item as the mean of the namer's probabilities for it and
-        its mirror image (for a namer trained with flips).
+        Name each item as the mean of the network's probabilities for it and
+        its mirror image (for a namer trained with flips; a callable namer
+        flips as it chooses).
     batch_size : int, default=64
         Canvases per step of the finder.
     scales : sequence of float, default=(1.0,)
@@ -471,7 +533,10 @@ def find_items(
         canvas, boxes, centre = canvas[keep], boxes[keep], centre[keep]
     boxes = np.clip(boxes, 0, [width, height, width, height])
     crops = crop_items(canvases, canvas, boxes, item_shape)
-    proba = predict_in_batches(namer, crops[..., None], mirror=flip)
+    if hasattr(namer, "predict_on_batch"):
+        proba = predict_in_batches(namer, crops[..., None], mirror=flip)
+    else:
+        proba = np.asarray(namer(np.clip(crops, 0, 255).round().astype(np.uint8)))
     scores = centre * proba.max(axis=1)
     order = np.lexsort((-scores, canvas))
     return canvas[order], boxes[order], scores[order], proba[order]

@@ -185,16 +185,15 @@ def _named_again(image, reading, finder, namers) -> PictureReading:
     0.893 named by the finder's namer and the model of one item, and 0.893,
     0.885, 0.822, 0.881 by the namer of cut items alone.
     """
+    from .boxes import mean_namer
     from .images import cut_items
 
     classes = np.asarray(last_step(finder).classes_)
-    if any(
-        not np.array_equal(classes, np.asarray(last_step(namer).classes_))
-        for namer in namers
-    ):
+    try:
+        namer = mean_namer(namers, classes)
+    except ValueError:
         return reading  # they name different things: the finder's names stand
-    items = cut_items(image, [item.box for item in reading.items])
-    proba = sum(namer.predict_proba(items) for namer in namers) / len(namers)
+    proba = namer(cut_items(image, [item.box for item in reading.items]))
     for item, named in zip(reading.items, proba, strict=True):
         item.label = classes[named.argmax()].item()
         item.score = float(named.max())

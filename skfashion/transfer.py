@@ -479,7 +479,9 @@ class MultiLabelTransfer(ImageClassifier):
         return self.head_part.predict(X, **kwargs)
 
     @available_if(_head_provides("predict_boxes"))
-    def predict_boxes(self, X, *, threshold=None, scales=None) -> list[np.ndarray]:
+    def predict_boxes(
+        self, X, *, threshold=None, scales=None, namers=None
+    ) -> list[np.ndarray]:
         """Every item found on each canvas: its class, box and score.
 
         Only with a head that boxes items (``head="anywhere"``). Canvases may
@@ -503,6 +505,14 @@ class MultiLabelTransfer(ImageClassifier):
             up to twice the largest learned (the shipped ``fast-anywhere``'s
             F1 on items of 64 to 90 pixels: 0.74 -> 0.89) but parts touching
             items less well (0.89 -> 0.75).
+        namers : fitted model or sequence of fitted models, default=None
+            Models of one item (:class:`~skfashion.models.CNNClassifier`,
+            :class:`~skfashion.exported.ExportedModel`, with the head's
+            ``classes_``) that name each item found, by the mean of their
+            probabilities, instead of the head's namer: slower, and more
+            accurate where they name cut items better (the shipped
+            ``strong-namer`` and ``strong``: docs/benchmarks.md). ``None``: the
+            head's namer.
 
         Returns
         -------
@@ -513,7 +523,9 @@ class MultiLabelTransfer(ImageClassifier):
             class), best first.
         """
         check_is_fitted(self)
-        return self.head_part.predict_boxes(X, threshold=threshold, scales=scales)
+        return self.head_part.predict_boxes(
+            X, threshold=threshold, scales=scales, namers=namers
+        )
 
     @available_if(_head_provides("predict_cell_proba"))
     def predict_cell_proba(self, X, **kwargs):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GridSearchCV
 from toys import lit_levels
 
@@ -167,6 +168,35 @@ def test_a_list_of_canvases_of_different_sizes(head, test_canvases):
     np.testing.assert_allclose(found[0], whole[0], rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(found[2], whole[1], rtol=1e-5, atol=1e-4)
     assert (found[1][:, 3] <= 27).all() and (found[1][:, 4] <= 20).all()
+
+
+def _by_box(rows):
+    return rows[np.lexsort(rows[:, 1:5].T[::-1])]
+
+
+def test_the_items_found_are_named_by_other_models(head, base, items, test_canvases):
+    canvases = test_canvases[0][:20]
+    own = head.predict_boxes(canvases)
+    X, y = items
+    always_2 = DummyClassifier(strategy="constant", constant=2).fit(X, y)
+    found = head.predict_boxes(canvases, namers=always_2)
+    assert sum(map(len, found)) == sum(map(len, own)) > 10
+    for theirs, ours in zip(found, own, strict=True):
+        theirs, ours = _by_box(theirs), _by_box(ours)
+        np.testing.assert_allclose(theirs[:, 1:5], ours[:, 1:5])  # the same finder
+        assert (theirs[:, 0] == 2).all()
+        assert (theirs[:, 5] >= ours[:, 5] - 1e-6).all()  # centre x 1, not x p
+    # by the mean of two namers (the base twice): the base's names of the cuts
+    found = np.concatenate(
+        [_by_box(f) for f in head.predict_boxes(canvases, namers=[base, base])]
+    )
+    canvas = np.repeat(np.arange(len(canvases)), [len(f) for f in own])
+    own = np.concatenate([_by_box(f) for f in own])
+    crops = crop_items(canvases, canvas, own[:, 1:5], (8, 8))
+    named = base.predict(np.clip(crops, 0, 255).round().astype(np.uint8))
+    np.testing.assert_array_equal(found[:, 0], named)
+    with pytest.raises(ValueError, match="namers must name the classes"):
+        head.predict_boxes(canvases, namers=[DummyClassifier().fit(X, y % 2)])
 
 
 def test_a_blank_canvas_holds_no_item(head):

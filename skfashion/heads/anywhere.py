@@ -222,18 +222,19 @@ class AnywhereHead(Head):
             "namer": network.get_layer("names").network,
         }
 
-    def predict_boxes(self, X, *, threshold=None, scales=None):
-        from ..boxes import find_items
+    def predict_boxes(self, X, *, threshold=None, scales=None, namers=None):
+        from ..boxes import find_items, mean_namer
 
         model = self.model
         threshold = model.threshold_ if threshold is None else float(threshold)
         scales = self.scales if scales is None else _check_scales(scales)
         classes = np.asarray(model.base_estimator_.classes_)
+        namer = self.network("namer") if namers is None else mean_namer(namers, classes)
         found = {}
         for index, canvases in self._canvas_groups(X):
             canvas, boxes, scores, proba = find_items(
                 self.network("finder"),
-                self.network("namer"),
+                namer,
                 canvases,
                 stride=model.stride_,
                 item_shape=model.item_shape_,
