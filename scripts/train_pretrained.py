@@ -267,7 +267,8 @@ def main(argv=None):
         "--resave",
         action="store_true",
         help="write the existing files again in the current file format "
-        "(the same weights), then the manifest; nothing is trained",
+        "(the same weights, with their presets' predict-time settings), then "
+        "the manifest; nothing is trained",
     )
     args = parser.parse_args(argv)
     args.names = args.names or list(MODELS)
@@ -278,13 +279,8 @@ def main(argv=None):
     out, work = Path(args.out), Path(args.work)
     out.mkdir(parents=True, exist_ok=True)
     if args.resave:
-        from skfashion.models import load, save
-
         for name in args.names:
-            path = out / f"{name}.skf"
-            before = path.stat().st_size
-            save(load(path), path, optimizer=False)
-            print(f"{name}: {before:,} -> {path.stat().st_size:,} bytes")
+            _resave(name, out)
         _finish(args.names, out)
         return
     train = load_fashion_mnist()
@@ -295,6 +291,43 @@ def main(argv=None):
             continue
         _train(name, out, work, train, test, args.test_size)
     _finish(args.names, out)
+
+
+def _predict_settings(name: str) -> dict:
+    """The predict-time parameters of a single-item model's preset (for a
+    namer, its source's): what a resave gives the model, its weights kept."""
+    from skfashion.presets import PRESETS
+
+    kind, source, _ = MODELS[name]
+    if kind == "namer":
+        kind, source, _ = MODELS[source]
+    return {"test_flip": PRESETS[source]["test_flip"]} if kind == "single" else {}
+
+
+def _resave(name: str, out: Path) -> None:
+    """``OUT/NAME.skf`` written again, with :func:`_predict_settings`; a
+    model whose settings change is tested again, its card updated."""
+    from skfashion import recipes
+    from skfashion.datasets import load_fashion_mnist
+    from skfashion.models import load, save
+
+    path, card_path = out / f"{name}.skf", out / f"{name}.json"
+    before, model = path.stat().st_size, load(path)
+    settings = {
+        k: v for k, v in _predict_settings(name).items() if model.get_params()[k] != v
+    }
+    model.set_params(**settings)
+    save(model, path, optimizer=False)
+    print(f"{name}: {before:,} -> {path.stat().st_size:,} bytes, {settings or ''}")
+    if settings:
+        card = json.loads(card_path.read_text())
+        test = load_fashion_mnist(subset="test")
+        images, labels = test.images[: card["test"]["items"]], test.target
+        scores = recipes.evaluate_single_label(model, images, labels[: len(images)])
+        print(f"{name}: test {card['test']} -> {_jsonable(scores)}")
+        card["params"].update(settings)
+        card["test"].update(_jsonable(scores))
+        card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 
 def _finish(names, out: Path) -> None:

@@ -457,7 +457,7 @@ def find_items(
     stride: int,
     item_shape: tuple[int, int],
     threshold: float,
-    flip: bool = False,
+    flip: bool | float = False,
     batch_size: int = 64,
     scales=(1.0,),
     sizes: tuple[float, float] | None = None,
@@ -477,10 +477,12 @@ def find_items(
         Pixels in [0, 255], black background.
     stride, item_shape, threshold
         As in :func:`decode_boxes` and :func:`crop_items`.
-    flip : bool, default=False
+    flip : bool or float, default=False
         Name each item as the mean of the network's probabilities for it and
         its mirror image (for a namer trained with flips; a callable namer
-        flips as it chooses).
+        flips as it chooses); a number: only the items whose largest
+        probability is below it (``mirror`` of
+        :func:`~skfashion.forward.predict_in_batches`).
     batch_size : int, default=64
         Canvases per step of the finder.
     scales : sequence of float, default=(1.0,)

@@ -183,7 +183,7 @@ class ExportedModel:
         network = self.networks_["network"]
 
         def predict(batch):
-            return predict_in_batches(network, batch, mirror=bool(self.test_flip))
+            return predict_in_batches(network, batch, mirror=self.test_flip or False)
 
         if self.architecture != "cells":
             return predict(images[..., np.newaxis])

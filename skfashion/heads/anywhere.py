@@ -239,7 +239,7 @@ class AnywhereHead(Head):
                 stride=model.stride_,
                 item_shape=model.item_shape_,
                 threshold=threshold,
-                flip=bool(getattr(model.base_estimator_, "flip", False)),
+                flip=self._namer_flip(),
                 scales=scales,
                 sizes=self.item_sizes(),
             )
@@ -261,13 +261,22 @@ class AnywhereHead(Head):
         Returns
         -------
         proba : ndarray of shape (m, n_classes)
-            With the base's flips, where it predicts with them.
+            With the base's flips, where it trained with them, for the
+            items it is unsure of (``skfashion.presets.UNSURE``).
         """
         from ..forward import predict_in_batches
 
-        flip = bool(getattr(self.model.base_estimator_, "flip", False))
         items = np.asarray(items, np.float32)[..., np.newaxis]
-        return predict_in_batches(self.network("namer"), items, mirror=flip)
+        return predict_in_batches(
+            self.network("namer"), items, mirror=self._namer_flip()
+        )
+
+    def _namer_flip(self):
+        """The namer's test-time mirror: where the base trained with flips,
+        the items it is unsure of (the presets' ``test_flip``)."""
+        from ..presets import UNSURE
+
+        return UNSURE if getattr(self.model.base_estimator_, "flip", False) else False
 
     def predict_counts(self, X, **kwargs):
         return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)
