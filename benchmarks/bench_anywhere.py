@@ -63,7 +63,7 @@ from skfashion.box_metrics import (  # noqa: E402
 from skfashion.heads import AnywhereHead  # noqa: E402
 from skfashion.models import MultiLabelTransfer, load  # noqa: E402
 from skfashion.reading import read_picture  # noqa: E402
-from skfashion.zoo import pretrained  # noqa: E402
+from skfashion.zoo import reading_model  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from photos import outfit_photo  # noqa: E402
@@ -241,10 +241,12 @@ def found_by_overlap(truth, found):
 
 
 def score_boxes(model, canvases, truth, namers=None):
-    start = time.perf_counter()
-    cpu = cpu_seconds()
-    found = model.predict_boxes(canvases, namers=namers)
-    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    timings = []  # the faster of two calls: the first also warms up
+    for _ in range(2):
+        start, cpu = time.perf_counter(), cpu_seconds()
+        found = model.predict_boxes(canvases, namers=namers)
+        timings.append((time.perf_counter() - start, cpu_seconds() - cpu))
+    seconds, cpu = min(timings)
     ranked = model.predict_boxes(canvases, threshold=0.05, namers=namers)
     scores = item_scores(truth, found)
     Y, Y_pred = multi_hot(truth), labels_of_boxes(found, 10)
@@ -320,7 +322,11 @@ def main(argv=None):
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--out", default="benchmarks/results/anywhere.json")
     parser.add_argument("--save", help="save the trained head here")
-    parser.add_argument("--head", help="a trained anywhere head: skip training")
+    parser.add_argument(
+        "--head",
+        help="a trained anywhere head (a model file, or its ONNX twin: the "
+        "shipped readers' way): skip training",
+    )
     parser.add_argument("--cells", help="a cells-head model file to compare")
     parser.add_argument("--n-photos", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0, help="the head's random_state")
@@ -363,7 +369,7 @@ def main(argv=None):
     )
     train = None
     if args.head:
-        head = load(args.head)
+        head = reading_model(args.head)
     else:
         start, cpu = time.perf_counter(), cpu_seconds()
         head.fit(X[: args.train_size], y[: args.train_size])
@@ -380,10 +386,9 @@ def main(argv=None):
         from skfashion import save
 
         save(head, args.save)
-    results = {"train": train, "args": vars(args)}
-    namers = [
-        load(n) if Path(n).is_file() else pretrained(n) for n in args.namers or ()
-    ] or None
+    results = {"train": train, "args": vars(args), "timing": "faster of two calls"}
+    # shipped names: their ONNX twins, as the shipped readers name items
+    namers = [reading_model(n) for n in args.namers or ()] or None
     cells = load(args.cells) if args.cells else None
     for name, touching in (("apart", False), ("touching", True)):
         rng = np.random.RandomState(1 if touching else 0)

@@ -63,11 +63,12 @@ def cuts_at(items: np.ndarray, size: int, rng) -> np.ndarray:
 
 
 def namer_of(model):
-    """The network naming one 28x28 item, and whether to average its mirror."""
-    if hasattr(model, "head_part"):  # a head: its namer, flips as its base's
-        namer = model.head_part.networks()["namer"]
-        return namer, bool(getattr(model.base_estimator_, "flip", False))
-    return model.model_, bool(getattr(model, "test_flip", False))
+    """Class probabilities of 28x28 cuts (floats in [0, 255]) by ``model``."""
+    if hasattr(model, "head_part"):  # a head: its namer, flipped as predict_boxes does
+        return model.head_part.name_items
+    return lambda cuts: predict_in_batches(
+        model.model_, cuts[..., None], mirror=getattr(model, "test_flip", False)
+    )
 
 
 def main(argv=None):
@@ -104,13 +105,7 @@ def main(argv=None):
         start = time.perf_counter()
         accuracy = {
             size: float(
-                (
-                    sum(
-                        predict_in_batches(network, cut[..., None], mirror=flip)
-                        for network, flip in namers
-                    ).argmax(1)
-                    == labels
-                ).mean()
+                (sum(namer(cut) for namer in namers).argmax(1) == labels).mean()
             )
             for size, cut in cuts.items()
         }
