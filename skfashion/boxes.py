@@ -573,12 +573,13 @@ def _find_at_one_scale(finder, canvases, stride, threshold, batch_size):
     from .forward import predict_in_batches
 
     height, width = canvases.shape[1:]
-    # the finder's maps halve twice more: whole multiples of 2 strides
+    # the finder's maps halve twice more: whole multiples of 2 strides, the
+    # pixels as they are (uint8: each batch becomes floats in the network)
     step = 2 * stride
-    padded = np.zeros(
-        (len(canvases), -(-height // step) * step, -(-width // step) * step),
-        np.float32,
-    )
-    padded[:, :height, :width] = canvases
+    shape = (len(canvases), -(-height // step) * step, -(-width // step) * step)
+    padded = canvases
+    if shape != canvases.shape:
+        padded = np.zeros(shape, canvases.dtype)
+        padded[:, :height, :width] = canvases
     maps = predict_in_batches(finder, padded[..., None], batch_size=batch_size)
     return decode_boxes(maps, stride, threshold)
