@@ -31,7 +31,7 @@ def predict_in_batches(
     changes its mind on the mirror image, so most of the second pass is
     saved (the presets' ``test_flip``, ``skfashion.presets.UNSURE``).
     """
-    if mirror and mirror >= 1:  # True, or every image below 1
+    if mirror and mirror >= 1:  # True, or 1: every probability is below it
         return (
             predict_in_batches(model, X, batch_size=batch_size, **kwargs)
             + predict_in_batches(
