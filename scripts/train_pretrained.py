@@ -279,8 +279,9 @@ def main(argv=None):
     out, work = Path(args.out), Path(args.work)
     out.mkdir(parents=True, exist_ok=True)
     if args.resave:
+        test = load_fashion_mnist(subset="test")  # to score what changes
         for name in args.names:
-            _resave(name, out)
+            _resave(name, out, test)
         _finish(args.names, out)
         return
     train = load_fashion_mnist()
@@ -304,11 +305,10 @@ def _predict_settings(name: str) -> dict:
     return {"test_flip": PRESETS[source]["test_flip"]} if kind == "single" else {}
 
 
-def _resave(name: str, out: Path) -> None:
+def _resave(name: str, out: Path, test) -> None:
     """``OUT/NAME.skf`` written again, with :func:`_predict_settings`; a
-    model whose settings change is tested again, its card updated."""
+    model whose settings change is scored again on ``test``, its card updated."""
     from skfashion import recipes
-    from skfashion.datasets import load_fashion_mnist
     from skfashion.models import load, save
 
     path, card_path = out / f"{name}.skf", out / f"{name}.json"
@@ -321,9 +321,8 @@ def _resave(name: str, out: Path) -> None:
     print(f"{name}: {before:,} -> {path.stat().st_size:,} bytes, {settings or ''}")
     if settings:
         card = json.loads(card_path.read_text())
-        test = load_fashion_mnist(subset="test")
-        images, labels = test.images[: card["test"]["items"]], test.target
-        scores = recipes.evaluate_single_label(model, images, labels[: len(images)])
+        n = card["test"]["items"]
+        scores = recipes.evaluate_single_label(model, test.images[:n], test.target[:n])
         print(f"{name}: test {card['test']} -> {_jsonable(scores)}")
         card["params"].update(settings)
         card["test"].update(_jsonable(scores))

@@ -31,29 +31,23 @@ def predict_in_batches(
     changes its mind on the mirror image, so most of the second pass is
     saved (the presets' ``test_flip``, ``skfashion.presets.UNSURE``).
     """
-    if mirror and mirror >= 1:  # True, or 1: every probability is below it
-        return (
-            predict_in_batches(model, X, batch_size=batch_size, **kwargs)
-            + predict_in_batches(
-                model,
-                np.ascontiguousarray(X[:, :, ::-1]),
-                batch_size=batch_size,
-                **kwargs,
-            )
-        ) / 2
     if mirror:
         outputs = predict_in_batches(model, X, batch_size=batch_size, **kwargs)
-        if outputs.ndim != 2:
+        if mirror >= 1:  # True, or 1: every probability is below it
+            unsure = slice(None)
+        elif outputs.ndim != 2:
             raise ValueError(
                 f"mirror={mirror} mirrors the images whose largest probability is "
                 f"below it, but the network's outputs have shape {outputs.shape}, "
                 "not (n, classes): give mirror=True or False"
             )
-        unsure = np.flatnonzero(outputs.max(axis=1) < mirror)
-        if len(unsure):
+        else:
+            unsure = np.flatnonzero(outputs.max(axis=1) < mirror)
+        chosen = X[unsure]
+        if len(chosen):
             mirrored = predict_in_batches(
                 model,
-                np.ascontiguousarray(X[unsure][:, :, ::-1]),
+                np.ascontiguousarray(chosen[:, :, ::-1]),
                 batch_size=batch_size,
                 **kwargs,
             )

@@ -9,6 +9,7 @@ import numpy as np
 from .._images import as_pixels, check_images
 from ..box_metrics import labels_of_boxes
 from ..boxes import count_items, training_batch
+from ..presets import UNSURE
 from .base import Head, check_threshold
 
 __all__ = ["AnywhereHead"]
@@ -274,8 +275,6 @@ class AnywhereHead(Head):
     def _namer_flip(self):
         """The namer's test-time mirror: where the base trained with flips,
         the items it is unsure of (the presets' ``test_flip``)."""
-        from ..presets import UNSURE
-
         return UNSURE if getattr(self.model.base_estimator_, "flip", False) else False
 
     def predict_counts(self, X, **kwargs):
