@@ -80,6 +80,29 @@ def test_an_item_cut_by_its_box_is_the_item():
     np.testing.assert_allclose(crop[0], item, atol=1e-3)
 
 
+def test_cuts_from_windows_are_cuts_from_whole_canvases():
+    # crop_items cuts each square from a window around it; the same square
+    # resampled from the whole canvas (pixels beyond its edges black) is the
+    # same crop, for squares smaller and larger than the crops, across the
+    # edges and larger than the canvas, whatever the chunks
+    from skfashion.placement import span_weights
+
+    rng = np.random.RandomState(0)
+    canvases = rng.randint(0, 256, (5, 60, 80)).astype(np.uint8)
+    canvas = rng.randint(5, size=60)
+    corner = rng.uniform(-15, 75, (60, 2))
+    sides = np.exp(rng.uniform(np.log(0.3), np.log(90), (60, 2)))
+    boxes = np.concatenate([corner, corner + sides], 1)
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    side = np.maximum(side, 1.0)
+    rows = span_weights((boxes[:, 1] + boxes[:, 3] - side) / 2, side, 60, 8)
+    cols = span_weights((boxes[:, 0] + boxes[:, 2] - side) / 2, side, 80, 6)
+    whole = rows @ canvases[canvas].astype(np.float32) @ cols.transpose(0, 2, 1)
+    for chunk in (7, 256):
+        crops = crop_items(canvases, canvas, boxes, (8, 6), chunk=chunk)
+        np.testing.assert_allclose(crops, whole, atol=1e-3)
+
+
 @pytest.mark.backends
 def test_finds_names_and_boxes_the_items(head, test_canvases):
     canvases, Y, boxes = test_canvases
