@@ -44,7 +44,7 @@ from skfashion.reading import read_picture
 from skfashion.zoo import shared
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from photos import outfit_photo, product_photo
+from photos import outfit_photo, product_photo, touching_row_photo
 
 MODELS = (None, "fast", "strong", "strong-cells", "fast-anywhere", "strong-namer")
 
@@ -86,34 +86,11 @@ def outfits(images, labels, n, rng, *, large=False, dark=False):
 def touching_rows(images, labels, n, rng):
     """2 to 4 items side by side, each item's ink touching the next."""
     for i in range(n):
-        k = rng.randint(2, 5)
-        chosen = rng.randint(len(images), size=k)
-        side = int(rng.randint(60, 140))
-        inks, truth, left = [], [], 20
-        for c in chosen:
-            ink = (
-                np.asarray(
-                    Image.fromarray(images[c]).resize(
-                        (side, side), Image.Resampling.BICUBIC
-                    ),
-                    np.float64,
-                )
-                / 255
-            )
-            cols = np.flatnonzero(ink.max(axis=0) > 0.05)
-            rows = np.flatnonzero(ink.max(axis=1) > 0.05)
-            ink = ink[:, cols[0] : cols[-1] + 1]
-            inks.append((ink, left, rows))
-            truth.append(
-                (labels[c], left, 20 + rows[0], left + ink.shape[1], 21 + rows[-1])
-            )
-            left += ink.shape[1]  # the next item's ink starts where this one's ends
-        canvas = np.full((side + 40, left + 20), rng.uniform(200, 240))
-        for ink, x, _ in inks:
-            canvas[20 : 20 + side, x : x + ink.shape[1]] *= 1 - 0.9 * ink
-        canvas += rng.normal(0, 3, canvas.shape)
-        photo = Image.fromarray(np.clip(canvas, 0, 255).astype(np.uint8))
-        yield _file(photo, i), np.array(truth, int)
+        chosen = rng.randint(len(images), size=rng.randint(2, 5))
+        photo, truth = touching_row_photo(
+            images[chosen], labels[chosen], random_state=rng
+        )
+        yield _file(photo, i), truth
 
 
 def grids(images, labels, n, rng):

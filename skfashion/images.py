@@ -394,6 +394,19 @@ def canvas_from_picture(picture, shape: tuple[int, int] = (56, 56)) -> np.ndarra
 #: ``benchmarks/bench_shapes.py`` on 10,000 test items as photos and 2,000
 #: photos of two or three (``docs/benchmarks.md``).
 SHAPE_RULE = (0.015, 0.05, 0.5)
+#: A shape of ink is sized for the finder by its longer side, but at most this
+#: many times its height: a wider shape is taken for items touching in a row,
+#: each about as wide as tall, not for one item as wide as it (a finder that
+#: learned items of 14 to 67 pixels reads a row of three scaled to one item's
+#: size as one box). Between a lone sneaker or sandal (up to 4.4 times as wide
+#: as tall in product photos, none split at 1.5) and a row. Measured with
+#: ``benchmarks/bench_reader.py``'s photos on 900 products, outfits, light on
+#: dark and rows, and 180 large JPEGs (four seeds), 2 -> 1.5: rows' item F1
+#: 0.797 -> 0.857 (boxes 0.864 -> 0.929), products 0.942 -> 0.941 right (1 -> 2
+#: not read as one item), outfits 0.901 -> 0.900, light on dark 0.898 -> 0.899,
+#: large JPEGs 0.890 -> 0.891; at 1.25, rows 0.862 but 4 of 600 products not
+#: read as one item; at 1, 6 of 200 (with no rule, rows 0.694 on 200 photos).
+ROW_WIDTH = 1.5
 
 
 def _labelled_shapes(ink: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -500,9 +513,8 @@ def items_canvas_from_picture(
     The background is removed as in :func:`item_from_picture`; the picture is
     then resized so that the median size of its separate shapes of ink is
     ``item_side`` pixels, its longer side at most ``max_side``. A shape's size
-    is its longer side, or twice its height where it is wider than that:
-    items touching in a row are one shape, each about as wide as tall, and
-    no Fashion-MNIST item is more than twice as wide as tall.
+    is its longer side, but at most ``ROW_WIDTH`` times its height: items
+    touching in a row are one shape, each about as wide as tall.
 
     Parameters
     ----------
@@ -536,11 +548,7 @@ def items_canvas_from_picture(
         slices = [s for s in ndimage.find_objects(labels) if s is not None]
         heights = np.array([r.stop - r.start for r, _ in slices])
         widths = np.array([c.stop - c.start for _, c in slices])
-        # a shape's size: its longer side, but no item is more than twice as
-        # wide as it is tall (sneakers, sandals), so a wider shape is items
-        # touching in a row, each about twice its height (on 200 photos of
-        # 2 to 4 such items, F1 0.694 -> 0.734; outfits and products the same)
-        sides = np.maximum(heights, np.minimum(widths, 2 * heights))
+        sides = np.maximum(heights, np.minimum(widths, ROW_WIDTH * heights))
         # the items' size: the median of the shapes not far smaller than the
         # largest (items are 18 to 42% of a photo's side, specks much less)
         scale = item_side / float(np.median(sides[sides >= 0.3 * sides.max()]))

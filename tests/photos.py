@@ -1,7 +1,7 @@
 """Synthetic product photos: a test fixture for the picture readers.
 
-Used by ``tests/test_images.py`` and ``benchmarks/bench_photos.py``; not part
-of the package.
+Used by the tests and the benchmarks of picture readers; not part of the
+package.
 """
 
 import numpy as np
@@ -186,6 +186,67 @@ def outfit_photo(
     photo += rng.normal(0, noise, photo.shape)
     rgb = np.clip(photo[..., np.newaxis] * rng.uniform(0.94, 1.0, 3), 0, 255)
     return Image.fromarray(rgb.astype(np.uint8)), np.array(truth, int).reshape(-1, 5)
+
+
+def touching_row_photo(items, labels, *, random_state=None):
+    """Items side by side on a light table, each one's ink touching the next.
+
+    Each item resized to the same side (60 to 140 pixels), cropped to its ink
+    left and right, dark on a light grey (200 to 240) with Gaussian noise
+    (3 grey levels), a margin of 20 pixels around the row.
+
+    Parameters
+    ----------
+    items : ndarray of shape (k, 28, 28), dtype uint8
+        Light on black, as in Fashion-MNIST.
+    labels : ndarray of shape (k,)
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    photo : PIL.Image.Image
+        A greyscale picture.
+    truth : ndarray of shape (k, 5)
+        ``(class, x0, y0, x1, y1)`` of each item's ink.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from photos import touching_row_photo
+    >>> items = np.zeros((3, 28, 28), np.uint8)
+    >>> items[:, 4:24, 2:26] = 200
+    >>> photo, truth = touching_row_photo(items, np.array([0, 1, 2]), random_state=0)
+    >>> truth[1:, 1].tolist() == truth[:-1, 3].tolist()  # each starts where one ends
+    True
+    """
+    from PIL import Image
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    side = int(rng.randint(60, 140))
+    inks, truth, left = [], [], 20
+    for item, label in zip(items, labels, strict=True):
+        ink = (
+            np.asarray(
+                Image.fromarray(np.asarray(item, np.uint8)).resize(
+                    (side, side), Image.Resampling.BICUBIC
+                ),
+                np.float64,
+            )
+            / 255
+        )
+        cols = np.flatnonzero(ink.max(axis=0) > 0.05)
+        rows = np.flatnonzero(ink.max(axis=1) > 0.05)
+        ink = ink[:, cols[0] : cols[-1] + 1]
+        inks.append((ink, left))
+        truth.append((label, left, 20 + rows[0], left + ink.shape[1], 21 + rows[-1]))
+        left += ink.shape[1]  # the next item's ink starts where this one's ends
+    photo = np.full((side + 40, left + 20), rng.uniform(200, 240))
+    for ink, x in inks:
+        photo[20 : 20 + side, x : x + ink.shape[1]] *= 1 - 0.9 * ink
+    photo += rng.normal(0, 3, photo.shape)
+    photo = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
+    return photo, np.array(truth, int).reshape(-1, 5)
 
 
 def as_file(photo, fmt: str = "PNG"):
