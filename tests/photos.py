@@ -147,15 +147,7 @@ def outfit_photo(
     truth = []
     for item, label in zip(items, labels, strict=True):
         side = int(min(width, height) * rng.uniform(0.18, 0.42))
-        ink = (
-            np.asarray(
-                Image.fromarray(np.asarray(item, np.uint8)).resize(
-                    (side, side), Image.Resampling.BICUBIC
-                ),
-                dtype=np.float64,
-            )
-            / 255
-        )
+        ink = _ink(item, side)
         ys, xs = np.nonzero(ink > 0.05)
         box = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
         for _ in range(50):
@@ -186,6 +178,16 @@ def outfit_photo(
     photo += rng.normal(0, noise, photo.shape)
     rgb = np.clip(photo[..., np.newaxis] * rng.uniform(0.94, 1.0, 3), 0, 255)
     return Image.fromarray(rgb.astype(np.uint8)), np.array(truth, int).reshape(-1, 5)
+
+
+def _ink(item, side: int) -> np.ndarray:
+    """``item`` resized to ``side`` x ``side`` (bicubic), as ink in [0, 1]."""
+    from PIL import Image
+
+    resized = Image.fromarray(np.asarray(item, np.uint8)).resize(
+        (side, side), Image.Resampling.BICUBIC
+    )
+    return np.asarray(resized, np.float64) / 255
 
 
 def touching_row_photo(items, labels, *, random_state=None):
@@ -226,15 +228,7 @@ def touching_row_photo(items, labels, *, random_state=None):
     side = int(rng.randint(60, 140))
     inks, truth, left = [], [], 20
     for item, label in zip(items, labels, strict=True):
-        ink = (
-            np.asarray(
-                Image.fromarray(np.asarray(item, np.uint8)).resize(
-                    (side, side), Image.Resampling.BICUBIC
-                ),
-                np.float64,
-            )
-            / 255
-        )
+        ink = _ink(item, side)
         cols = np.flatnonzero(ink.max(axis=0) > 0.05)
         rows = np.flatnonzero(ink.max(axis=1) > 0.05)
         ink = ink[:, cols[0] : cols[-1] + 1]
