@@ -398,14 +398,15 @@ SHAPE_RULE = (0.015, 0.05, 0.5)
 #: many times its height: a wider shape is taken for items touching in a row,
 #: each about as wide as tall, not for one item as wide as it (a finder that
 #: learned items of 14 to 67 pixels reads a row of three scaled to one item's
-#: size as one box). Between a lone sneaker or sandal (up to 4.4 times as wide
-#: as tall in product photos, none split at 1.5) and a row. Measured with
+#: size as one box), while a lone sneaker or sandal (up to 4.4 times as wide
+#: as tall in product photos) is seldom split in two. Measured with
 #: ``benchmarks/bench_reader.py``'s photos on 900 products, outfits, light on
 #: dark and rows, and 180 large JPEGs (four seeds), 2 -> 1.5: rows' item F1
 #: 0.797 -> 0.857 (boxes 0.864 -> 0.929), products 0.942 -> 0.941 right (1 -> 2
 #: not read as one item), outfits 0.901 -> 0.900, light on dark 0.898 -> 0.899,
 #: large JPEGs 0.890 -> 0.891; at 1.25, rows 0.862 but 4 of 600 products not
 #: read as one item; at 1, 6 of 200 (with no rule, rows 0.694 on 200 photos).
+#: On bench_reader's own 300 products, 1.5 leaves 3 not read as one item (1 at 2).
 ROW_WIDTH = 1.5
 
 
