@@ -183,3 +183,23 @@ def test_items_touching_in_a_row_are_scaled_as_one_item_each():
     ImageDraw.Draw(tall).rectangle([40, 20, 79, 179], fill=30)
     _, tall_scale = items_canvas_from_picture(tall, item_side=28)
     assert tall_scale == pytest.approx(28 / 160, rel=0.05)
+
+
+def test_cut_items_keep_an_items_faint_pixels_the_finder_drops():
+    # A coat's faint lining, 16 grey levels darker than a noisy table (noise
+    # of 3 levels): finding items takes it off with a margin over the noise
+    # (4 deviations + 12 levels), naming them keeps it (3 deviations).
+    from skfashion.images import cut_items
+
+    rng = np.random.RandomState(0)
+    photo = np.full((120, 160), 230.0)
+    photo[20:100, 40:80] = 40  # the coat
+    photo[20:100, 80:120] = 214  # its faint lining
+    photo = Image.fromarray(
+        np.clip(photo + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8)
+    )
+    (cut,) = cut_items(photo, [[30, 10, 130, 110]])
+    lining, table = cut[6:22, 16:24], cut[6:22, :2]
+    assert np.median(lining) >= 4 > np.median(table)
+    found = images._foreground(images._grey(photo))
+    assert np.median(found[20:100, 80:120]) == 0  # the finder's margin drops it
