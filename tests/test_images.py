@@ -185,21 +185,27 @@ def test_items_touching_in_a_row_are_scaled_as_one_item_each():
     assert tall_scale == pytest.approx(28 / 160, rel=0.05)
 
 
-def test_cut_items_keep_an_items_faint_pixels_the_finder_drops():
+def test_items_shown_to_networks_keep_their_faint_pixels():
     # A coat's faint lining, 16 grey levels darker than a noisy table (noise
-    # of 3 levels): finding items takes it off with a margin over the noise
-    # (4 deviations + 12 levels), naming them keeps it (3 deviations).
+    # of 3 levels): shapes are found with a margin over the noise (4
+    # deviations + 12 levels) that drops it; the items cut for naming and the
+    # canvases for the finder and the cells head keep it (3 deviations), as
+    # Fashion-MNIST's items have their faint pixels.
     from skfashion.images import cut_items
 
     rng = np.random.RandomState(0)
     photo = np.full((120, 160), 230.0)
     photo[20:100, 40:80] = 40  # the coat
     photo[20:100, 80:120] = 214  # its faint lining
-    photo = Image.fromarray(
-        np.clip(photo + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8)
-    )
-    (cut,) = cut_items(photo, [[30, 10, 130, 110]])
-    lining, table = cut[6:22, 16:24], cut[6:22, :2]
-    assert np.median(lining) >= 4 > np.median(table)
-    found = images._foreground(images._grey(photo))
-    assert np.median(found[20:100, 80:120]) == 0  # the finder's margin drops it
+    photo += rng.normal(0, 3, photo.shape)
+    photo = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
+    (cut,) = cut_items(photo, [[30, 10, 130, 110]])  # 100 pixels -> 28
+    assert np.median(cut[6:22, 16:24]) >= 4 > np.median(cut[6:22, :2])
+    canvas, scale = items_canvas_from_picture(photo, item_side=None)
+    assert scale == 1
+    assert np.median(canvas[20:100, 85:115]) >= 4 > np.median(canvas[:, :30])
+    canvas = canvas_from_picture(photo, (120, 160))
+    assert np.median(canvas[20:100, 85:115]) >= 4 > np.median(canvas[:, :30])
+    shapes = images._foreground(images._grey(photo))
+    assert np.median(shapes[20:100, 85:115]) == 0  # the margin drops it
+    assert images.count_shapes(photo) == 1
