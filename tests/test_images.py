@@ -169,15 +169,17 @@ def test_items_touching_in_a_row_are_scaled_as_one_item_each():
     from PIL import ImageDraw
 
     # three squares of 60 pixels side by side are one shape 180 wide, sized
-    # as 1.5 times its height: each comes out 2/3 of item_side, not a third
-    # of it (nor half, as when a shape was at most twice as wide as tall)
+    # as ROW_WIDTH (1.4) times its height: each comes out near item_side, not
+    # a third of it (nor half, as when a shape was at most twice as wide as
+    # tall)
     row = Image.new("L", (260, 120), 230)
     ImageDraw.Draw(row).rectangle([20, 30, 199, 89], fill=30)
     single = Image.new("L", (120, 120), 230)
     ImageDraw.Draw(single).rectangle([30, 30, 89, 89], fill=30)
     _, row_scale = items_canvas_from_picture(row, item_side=28)
     _, single_scale = items_canvas_from_picture(single, item_side=28)
-    assert row_scale == pytest.approx(single_scale / 1.5, rel=0.05)
+    assert row_scale == pytest.approx(single_scale / images.ROW_WIDTH, rel=0.05)
+    assert row_scale > single_scale / 2
     # a trouser-like tall shape is still sized by its longer side
     tall = Image.new("L", (120, 200), 230)
     ImageDraw.Draw(tall).rectangle([40, 20, 79, 179], fill=30)

@@ -137,7 +137,7 @@ def test_with_no_model_items_touching_in_a_row_are_each_boxed(fashion_test):
     # three items side by side, each one's ink touching the next, are one
     # shape, sized for the finder as at most images.ROW_WIDTH times its
     # height: each item comes out near the sizes the finder learned. Of these
-    # 60 items, 56 boxed (IoU >= 0.5); 46 at twice its height (items too small
+    # 60 items, 56 boxed (IoU >= 0.5); 47 at twice its height (items too small
     # for the finder, several boxed as one).
     from photos import touching_row_photo
 
