@@ -189,3 +189,36 @@ def test_layout_metrics_refuse_bad_layouts():
         cell_confusion_matrix([[0, 10]], [[0, -1]], n_classes=10)
     matrix = cell_confusion_matrix([[0, -1, -1]], [[0, -1, 1]], n_classes=2)
     assert matrix.shape == (3, 3) and matrix[0, 0] == 1 and matrix[0, 2] == 1
+
+
+def test_cells_are_read_mirrored_too_where_the_base_trained_with_flips(data):
+    # as the presets' test_flip: the cells whose largest probability is below
+    # UNSURE get the mean of theirs and their mirror image's
+    from skfashion.forward import predict_in_batches
+    from skfashion.presets import UNSURE
+
+    items, y, canvases = data[:3]
+    params = dict(filters=(4, 8), **{**FIT, "epochs": 2})
+    base = CNNClassifier(architecture="cells", tower="bn", grid=(1, 1), flip=True)
+    base.set_params(**params).fit(items, y)
+    head = MultiLabelTransfer(
+        base,
+        head="cells",
+        augment=MultiObjectComposer(n_classes=3),
+        epochs=1,
+        batch_size=16,
+        learning_rate=1e-3,
+        random_state=0,
+    ).fit(items, y)  # briefly: unsure of some cells
+    pixels = head.checked_pixels(canvases)
+    cells = pixels.reshape(-1, 2, 8, 2, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 8, 8)
+    network = head.head_part.network("cells")
+    plain = predict_in_batches(network, cells[..., np.newaxis])
+    mirrored = predict_in_batches(network, cells[:, :, ::-1, np.newaxis])
+    unsure = plain.max(axis=1) < UNSURE
+    assert 0 < unsure.sum() < len(unsure)
+    expected = np.where(unsure[:, None], (plain + mirrored) / 2, plain)
+    inked = (cells > 0).any(axis=(1, 2))
+    proba = head.predict_cell_proba(canvases).reshape(-1, plain.shape[1])
+    assert_allclose(proba[inked], expected[inked], atol=1e-5)
+    assert np.abs(proba - plain)[inked & unsure].max() > 1e-3  # not as before

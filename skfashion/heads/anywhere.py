@@ -9,7 +9,6 @@ import numpy as np
 from .._images import as_pixels, check_images
 from ..box_metrics import labels_of_boxes
 from ..boxes import count_items, training_batch
-from ..presets import UNSURE
 from .base import Head, check_threshold
 
 __all__ = ["AnywhereHead"]
@@ -240,7 +239,7 @@ class AnywhereHead(Head):
                 stride=model.stride_,
                 item_shape=model.item_shape_,
                 threshold=threshold,
-                flip=self._namer_flip(),
+                flip=self.item_mirror(),
                 scales=scales,
                 sizes=self.item_sizes(),
             )
@@ -269,13 +268,8 @@ class AnywhereHead(Head):
 
         items = np.asarray(items, np.float32)[..., np.newaxis]
         return predict_in_batches(
-            self.network("namer"), items, mirror=self._namer_flip()
+            self.network("namer"), items, mirror=self.item_mirror()
         )
-
-    def _namer_flip(self):
-        """The namer's test-time mirror: where the base trained with flips,
-        the items it is unsure of (the presets' ``test_flip``)."""
-        return UNSURE if getattr(self.model.base_estimator_, "flip", False) else False
 
     def predict_counts(self, X, **kwargs):
         return np.array([len(b) for b in self.predict_boxes(X)], dtype=int)

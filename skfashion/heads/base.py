@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from ..presets import UNSURE
+
 if TYPE_CHECKING:  # the estimator, for type hints only
     from ..transfer import MultiLabelTransfer
 
@@ -202,6 +204,15 @@ class Head:
         head's prediction gives it. The default: the whole network.
         """
         return {"network": self.model.model_}
+
+    def item_mirror(self) -> float | bool:
+        """The test-time mirror of a network that names one item (a cell, a cut).
+
+        Where the base trained with flips, the items it is unsure of
+        (:data:`skfashion.presets.UNSURE`, the presets' ``test_flip``, for
+        :func:`~skfashion.forward.predict_in_batches`); else ``False``.
+        """
+        return UNSURE if getattr(self.model.base_estimator_, "flip", False) else False
 
     def network(self, name: str):
         """The network ``name`` of :meth:`networks`: the model's exported one
