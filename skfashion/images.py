@@ -199,22 +199,23 @@ def _border_background(grey: np.ndarray) -> np.ndarray:
     return coef[0] + coef[1] * rows + coef[2] * cols
 
 
-def _foregrounds(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _foregrounds(grey: np.ndarray, faint=(False, True)) -> tuple[np.ndarray, ...]:
     """Light on black, as Fashion-MNIST draws items: background 0, ink up to 255.
 
     The background is estimated from the border (it need not be white), then
     the picture is measured from it: a dark item on a light background by
     how much darker it is, a light item on a dark one by how much lighter,
     both scaled as if the background were white (or black). The level of the
-    background's own noise (JPEG, texture) is taken off twice: with a margin
-    over it, which keeps shapes of ink apart and specks out (to find and
-    measure shapes), and three times its deviation alone, which keeps an
+    background's own noise (JPEG, texture) is taken off: with a margin over
+    it, which keeps shapes of ink apart and specks out (to find and measure
+    shapes), or (``faint``) three times its deviation alone, which keeps an
     item's faint pixels, as Fashion-MNIST has them (to show items to a
     network).
 
     Returns
     -------
-    shapes, items : ndarray of the picture's shape, float
+    inks : tuple of ndarray of the picture's shape, float
+        One for each of ``faint``: by default the shapes', then the items'.
     """
     background = _border_background(grey)
     if background.mean() >= 128:
@@ -223,15 +224,16 @@ def _foregrounds(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ink = (grey - background) * 255 / np.maximum(255 - background, 1)
     edge = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     noise = 1.4826 * np.median(np.abs(edge - np.median(edge)))  # its deviation
+    floors = {False: min(4 * noise + 12, 96), True: min(3 * noise, 96)}
     return tuple(
-        np.clip((ink - floor) * 255 / (255 - floor), 0, 255)
-        for floor in (min(4 * noise + 12, 96), min(3 * noise, 96))
+        np.clip((ink - floors[each]) * 255 / (255 - floors[each]), 0, 255)
+        for each in faint
     )
 
 
 def _foreground(grey: np.ndarray, *, faint: bool = False) -> np.ndarray:
     """The ink of :func:`_foregrounds`: of shapes, or (``faint``) of items."""
-    return _foregrounds(grey)[int(faint)]
+    return _foregrounds(grey, (faint,))[0]
 
 
 def _check_found(ink: np.ndarray, picture) -> np.ndarray:
