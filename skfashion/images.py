@@ -199,7 +199,9 @@ def _border_background(grey: np.ndarray) -> np.ndarray:
     return coef[0] + coef[1] * rows + coef[2] * cols
 
 
-def _foregrounds(grey: np.ndarray, faint=(False, True)) -> tuple[np.ndarray, ...]:
+def _foregrounds(
+    grey: np.ndarray, faint: tuple[bool, ...] = (False, True)
+) -> tuple[np.ndarray, ...]:
     """Light on black, as Fashion-MNIST draws items: background 0, ink up to 255.
 
     The background is estimated from the border (it need not be white), then
