@@ -194,6 +194,7 @@ def test_layout_metrics_refuse_bad_layouts():
 def test_cells_are_read_mirrored_too_where_the_base_trained_with_flips(data):
     # as the presets' test_flip: the cells whose largest probability is below
     # UNSURE get the mean of theirs and their mirror image's
+    from skfashion.cells import inked_cells
     from skfashion.forward import predict_in_batches
     from skfashion.presets import UNSURE
 
@@ -210,15 +211,14 @@ def test_cells_are_read_mirrored_too_where_the_base_trained_with_flips(data):
         learning_rate=1e-3,
         random_state=0,
     ).fit(items, y)  # briefly: unsure of some cells
-    pixels = head.checked_pixels(canvases)
-    cells = pixels.reshape(-1, 2, 8, 2, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 8, 8)
+    cells, inked = inked_cells(head.checked_pixels(canvases), head.cell_shape_)
+    cells, inked = cells.reshape(-1, *head.cell_shape_), inked.ravel()
     network = head.head_part.network("cells")
     plain = predict_in_batches(network, cells[..., np.newaxis])
     mirrored = predict_in_batches(network, cells[:, :, ::-1, np.newaxis])
     unsure = plain.max(axis=1) < UNSURE
     assert 0 < unsure.sum() < len(unsure)
     expected = np.where(unsure[:, None], (plain + mirrored) / 2, plain)
-    inked = (cells > 0).any(axis=(1, 2))
     proba = head.predict_cell_proba(canvases).reshape(-1, plain.shape[1])
     assert_allclose(proba[inked], expected[inked], atol=1e-5)
     assert np.abs(proba - plain)[inked & unsure].max() > 1e-3  # not as before
