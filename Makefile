@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # modules nothing imports.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install browser test test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
+.PHONY: install browser test test-docs test-jax demo docs docs-fast data lint format bench bench-full pretrained clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,8 +72,15 @@ JAX := KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=$(VENV)/jax-cache \
 JAX_TESTS := -m "backends and not realdata" tests
 
 test: lint data browser
-	$(PYTEST)
+	$(PYTEST) -m "not docs"
 	$(JAX) $(PYTEST) $(JAX_TESTS)
+
+# The documentation built as the tests build it (a few hundred images, every
+# example run): a minute of CPU, half of it the examples' trainings, so
+# CI runs it beside make test, as scikit-learn builds its documentation in a
+# job of its own.
+test-docs: data
+	$(PY) -m pytest -m docs tests/test_docs.py
 
 test-jax: data
 	$(JAX) $(PYTEST) $(JAX_TESTS)

@@ -9,7 +9,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # The slowest test files first: on make test's two workers (pytest-xdist,
 # a file per worker) they start side by side and the quick ones fill in.
 _SLOW_FIRST = (
-    "test_docs.py",
     "test_cli_long_runs.py",
     "test_cli.py",
     "test_checkpoint.py",

@@ -10,6 +10,7 @@ import pytest
 DOCS = Path(__file__).parents[1] / "docs"
 
 
+@pytest.mark.docs
 @pytest.mark.realdata
 def test_docs_build_without_warnings(fashion_train, tmp_path, monkeypatch, capsys):
     pytest.importorskip("sphinx_gallery")
