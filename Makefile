@@ -76,8 +76,8 @@ test: lint data browser
 	$(JAX) $(PYTEST) $(JAX_TESTS)
 
 # The documentation built as the tests build it (a few hundred images, every
-# example run): a minute of CPU, half of it the examples' trainings, so
-# CI runs it beside make test, as scikit-learn builds its documentation in a
+# example run): about a minute of CPU, half of it the examples' trainings.
+# CI runs it after make test, as scikit-learn builds its documentation in a
 # job of its own.
 test-docs: data
 	$(PY) -m pytest -m docs tests/test_docs.py
